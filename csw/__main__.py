@@ -1,0 +1,3 @@
+from csw.cli import main
+
+main()

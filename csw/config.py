@@ -1,0 +1,271 @@
+"""csw.toml: read with tomllib, validated by pydantic, every error with file:line and field."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, PrivateAttr, ValidationError, ValidationInfo, field_validator, model_validator
+
+from csw.dates import WEEKDAYS, WORKWEEK
+from csw.errors import ConfigError
+from csw.validation import Loc, StrictModel, describe, field_names, first_line
+
+CONFIG_NAME = "csw.toml"
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_CLOCK = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
+
+
+class Mode(StrEnum):
+    onsite = "onsite"
+    remote = "remote"
+    hybrid = "hybrid"
+
+
+def clock_minutes(text: str) -> int:
+    """'08:30' -> 510; '24:00' is the end of the day."""
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+class Organization(StrictModel):
+    name: str = "Our Company"
+    team: str = "Customer Service"
+    timezone: str = "UTC"
+    locale: str = "en_US"
+    theme: str | None = None
+    domain: str = "csw.invalid"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                "is not an IANA time zone; use a name such as 'America/Chicago' or 'Europe/London'"
+            ) from None
+        return value
+
+    @field_validator("domain")
+    @classmethod
+    def _plain_domain(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9-]+)*", value):
+            raise ValueError("is not a domain name such as 'acme.example'")
+        return value.lower()
+
+
+class WeekConfig(StrictModel):
+    days: tuple[Weekday, ...] = WORKWEEK
+    start: date | None = None
+
+    @field_validator("days")
+    @classmethod
+    def _some_days_in_order(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("needs at least one day, for example ['mon', 'tue', 'wed', 'thu', 'fri']")
+        if len(set(value)) != len(value):
+            raise ValueError("lists a day twice")
+        return tuple(sorted(value, key=WEEKDAYS.index))
+
+
+class Shift(StrictModel):
+    name: str
+    start: str = Field(description="HH:MM")
+    end: str = Field(description="HH:MM, after start; 24:00 for midnight")
+    headcount: int | None = Field(default=None, ge=1)
+
+    @field_validator("start", "end")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        if not _CLOCK.match(value) or clock_minutes(value) > 24 * 60:
+            raise ValueError("is not a time of day; write it as HH:MM, for example '08:30'")
+        return value
+
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, value: str, info: ValidationInfo) -> str:
+        start = info.data.get("start")
+        if start and clock_minutes(value) <= clock_minutes(start):
+            raise ValueError(
+                f"must be after the start ({start}); split a shift that crosses midnight"
+                " into two shifts, one ending at 24:00"
+            )
+        return value
+
+    @property
+    def start_minute(self) -> int:
+        return clock_minutes(self.start)
+
+    @property
+    def end_minute(self) -> int:
+        return clock_minutes(self.end)
+
+
+DEFAULT_SHIFT = Shift(name="day", start="09:00", end="17:00")
+
+
+class Team(StrictModel):
+    headcount: int = Field(default=25, ge=1, le=1_000_000)
+    mode: Mode = Mode.onsite
+    budget: float = Field(default=1500, ge=0)
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    max_off_phones: float = Field(default=0.25, gt=0, le=1)
+    per_day: int = Field(default=2, ge=0, le=6)
+    departments: tuple[str, ...] = ("IT", "HR", "Product", "Marketing", "Sales")
+    shifts: tuple[Shift, ...] = (DEFAULT_SHIFT,)
+
+    @field_validator("shifts")
+    @classmethod
+    def _named_once(cls, value: tuple[Shift, ...]) -> tuple[Shift, ...]:
+        names = [shift.name for shift in value]
+        if not value:
+            raise ValueError("needs at least one shift")
+        if len(set(names)) != len(names):
+            raise ValueError("names a shift twice")
+        return value
+
+
+class Email(StrictModel):
+    from_: str | None = Field(default=None, alias="from")
+    host: str = "localhost"
+    port: int | None = Field(default=None, ge=1, le=65535)
+    security: Literal["ssl", "starttls", "none"] = "starttls"
+    username: str | None = None
+    password_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    password_command: str | None = None
+    sponsor: str | None = None
+    kickoff_days_before: int = Field(default=7, ge=0, le=60)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_password(cls, data: object) -> object:
+        if isinstance(data, dict) and "password" in data:
+            raise ValueError(
+                "a password never goes in csw.toml; set password_env to the NAME of an"
+                " environment variable that holds it, or password_command"
+            )
+        return data
+
+
+class Ideas(StrictModel):
+    paths: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+
+class Templates(StrictModel):
+    path: str | None = None
+
+
+class Config(StrictModel):
+    """The whole csw.toml; every section and key is optional."""
+
+    organization: Organization = Organization()
+    week: WeekConfig = WeekConfig()
+    team: Team = Team()
+    email: Email = Email()
+    ideas: Ideas = Ideas()
+    templates: Templates = Templates()
+    themes: dict[int, str] = Field(default_factory=dict)
+    _source: Path | None = PrivateAttr(default=None)
+
+    def resolve(self, path: str) -> Path:
+        """A path from the config, relative to the folder the config is in."""
+        base = self._source.parent if self._source else Path.cwd()
+        return base / Path(path).expanduser()
+
+
+def find_config(explicit: Path | None, cwd: Path) -> Path | None:
+    """`--config PATH`, else ./csw.toml, else none (the built-in defaults)."""
+    if explicit is not None:
+        return explicit
+    local = cwd / CONFIG_NAME
+    return local if local.is_file() else None
+
+
+def load_config(path: Path | None) -> Config:
+    """The config at `path`, or the defaults when there is none."""
+    if path is None:
+        return Config()
+    text = _read(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(_toml_syntax_message(path, error), hint=_FIX_SYNTAX) from None
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as error:
+        lines = toml_key_lines(text)
+        problems = describe(
+            error,
+            lambda loc: f"{path}:{first_line(lines, loc) or 1}",
+            field_names([Config]),
+        )
+        raise ConfigError("\n".join(problems), hint=f"Fix {path} and run the command again.") from None
+    config._source = path
+    return config
+
+
+_FIX_SYNTAX = "Fix the TOML syntax there (strings in double quotes, one key = value per line)."
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: no such config file.", hint="Check the path, or run `csw init` to write one."
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read the config: {error}.") from None
+
+
+def _toml_syntax_message(path: Path, error: tomllib.TOMLDecodeError) -> str:
+    # tomllib says "Invalid value (at line 3, column 9)": move the place to the front.
+    found = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
+    what = re.sub(r"\s*\(at .*\)$", "", str(error))
+    if found:
+        return f"{path}:{found[1]}:{found[2]}: invalid TOML: {what}."
+    return f"{path}: invalid TOML: {what}."
+
+
+_TABLE = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=""")
+
+
+def toml_key_lines(text: str) -> dict[Loc, int]:
+    """The line of each table and key in a TOML text, by its path (arrays of tables indexed)."""
+    lines: dict[Loc, int] = {}
+    table: Loc = ()
+    counts: dict[Loc, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _TABLE.match(line)
+        if header:
+            path = _split_key(header[2])
+            if header[1] == "[[":
+                index = counts.get(path, -1) + 1
+                counts[path] = index
+                table = (*path, index)
+            else:
+                table = path
+            lines.setdefault(table, number)
+            continue
+        key = _KEY.match(line)
+        if key:
+            lines.setdefault((*table, *_split_key(key[1])), number)
+    return lines
+
+
+def _split_key(dotted_key: str) -> Loc:
+    parts = re.findall(r"""[A-Za-z0-9_-]+|"[^"]*"|'[^']*'""", dotted_key)
+    return tuple(_loc_part(part.strip("\"'")) for part in parts)
+
+
+def _loc_part(part: str) -> int | str:
+    # pydantic reports dict keys that it parsed as ints (the [themes] years) as ints.
+    return int(part) if part.isdigit() else part
