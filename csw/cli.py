@@ -142,6 +142,173 @@ def init(
         typer.echo(f"wrote {path}")
 
 
+IdeasOption = Annotated[
+    list[Path] | None,
+    typer.Option("--ideas", help="Your idea bank: a YAML file or a folder of them (repeatable)."),
+]
+
+
+@app.command()
+def plan(
+    year: Annotated[str, typer.Argument(help="The year to plan, e.g. 2025.")],
+    config_path: ConfigOption = None,
+    ideas: IdeasOption = None,
+    seed: Annotated[
+        int | None, typer.Option(help="Another seed gives another week (default: the year).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Output folder (default: ./csw-YEAR/).")] = None,
+    formats: Annotated[
+        str | None, typer.Option("--format", help="Exports, comma-separated (default: all but json).")
+    ] = None,
+    mode: Annotated[str | None, typer.Option(help="onsite, remote or hybrid.")] = None,
+    headcount: Annotated[int | None, typer.Option(help="Reps on the team.")] = None,
+    budget: Annotated[float | None, typer.Option(help="The week's budget.")] = None,
+    per_day: Annotated[int | None, typer.Option("--per-day", help="Activities per day (default 2).")] = None,
+    pin: Annotated[list[str] | None, typer.Option(help="DAY=IDEA_ID: put this idea on that day.")] = None,
+    exclude: Annotated[list[str] | None, typer.Option(help="IDEA_ID never to plan.")] = None,
+    history: Annotated[
+        list[Path] | None, typer.Option(help="An earlier plan.yaml whose ideas not to repeat.")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Replace a plan.yaml that was edited.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON instead.")] = False,
+) -> None:
+    """Plan the week: themed days, activities, times, budget, prep; write plan.yaml and exports."""
+    from csw.dates import parse_year
+    from csw.output import parse_formats, write_plan
+    from csw.request import PlanOptions, plan_week
+
+    number = parse_year(year)
+    chosen_formats = parse_formats(formats)
+    options = PlanOptions(
+        year=number,
+        seed=seed,
+        mode=_mode(mode) if mode else None,
+        headcount=headcount,
+        budget=budget,
+        per_day=per_day,
+        pins=tuple(pin or ()),
+        exclude=tuple(exclude or ()),
+        history=tuple(history or ()),
+        ideas=tuple(ideas or ()),
+    )
+    result = plan_week(load(config_path), options)
+    folder = out or Path(f"csw-{number}")
+    written = write_plan(result, folder, chosen_formats, force=force)
+    if as_json:
+        typer.echo(json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        return
+    _print_plan(result)
+    typer.echo("Wrote " + ", ".join(str(path) for path in written))
+
+
+def _mode(text: str) -> Any:
+    from csw.config import Mode
+
+    try:
+        return Mode(text.lower())
+    except ValueError:
+        raise UsageError(f"--mode {text}: choose onsite, remote or hybrid.") from None
+
+
+def _print_plan(result: Any) -> None:
+    from rich import box
+    from rich.table import Table
+
+    from csw.views import plan_rows, plan_summary
+
+    out = console()
+    title = f"Customer Service Week {result.year}"
+    if result.theme:
+        title += f": {result.theme}"
+    table = Table(title=title, box=None if plain(out) else box.SIMPLE_HEAD, show_lines=not plain(out))
+    for name in ("Day", "Theme", "Activities", "Cost"):
+        table.add_column(name, justify="right" if name == "Cost" else "left")
+    for row in plan_rows(result):
+        table.add_row(*row)
+    out.print(table)
+    for line in plan_summary(result):
+        out.print(line)
+
+
+@ideas_app.command("list")
+def ideas_list(
+    category: Annotated[str | None, typer.Option(help="Only this category, e.g. food.")] = None,
+    mode: Annotated[
+        str | None, typer.Option(help="Only ideas that work for onsite, remote or hybrid.")
+    ] = None,
+    kind: Annotated[str | None, typer.Option(help="theme or activity.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    config_path: ConfigOption = None,
+    ideas: IdeasOption = None,
+) -> None:
+    """The idea bank as a table."""
+    from rich import box
+    from rich.table import Table
+
+    from csw.catalog import filter_ideas
+    from csw.views import money
+
+    found = filter_ideas(_bank(config_path, ideas), category=category, mode=mode, kind=kind)
+    if as_json:
+        typer.echo(json.dumps([i.model_dump(mode="json") for i in found], indent=2, ensure_ascii=False))
+        return
+    out = console()
+    table = Table(box=None if plain(out) else box.SIMPLE_HEAD)
+    for name in ("ID", "Title", "Category", "Kind", "Modes", "Cost"):
+        table.add_column(name)
+    for idea in found:
+        cost = money(idea.cost_per_person, "USD") + "/rep" if idea.cost_per_person else ""
+        if idea.fixed_cost:
+            cost = " + ".join(filter(None, [cost, money(idea.fixed_cost, "USD")]))
+        modes = ",".join(m.value for m in idea.modes)
+        table.add_row(idea.id, idea.title, idea.category.value, idea.kind.value, modes, cost or "free")
+    out.print(table)
+    out.print(f"{len(found)} ideas")
+
+
+@ideas_app.command("show")
+def ideas_show(
+    idea_id: Annotated[str, typer.Argument(metavar="ID", help="The idea's id.")],
+    config_path: ConfigOption = None,
+    ideas: IdeasOption = None,
+) -> None:
+    """One idea in full: what it is, how to run it, cost and prep."""
+    from csw.catalog import describe_idea
+
+    bank = _bank(config_path, ideas)
+    typer.echo(describe_idea(bank.get(idea_id), bank.origin[idea_id]))
+
+
+@ideas_app.command("check")
+def ideas_check(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders (default: every bank in use).")
+    ] = None,
+    config_path: ConfigOption = None,
+) -> None:
+    """Validate idea banks; list every problem with file:line; exit 1 if any."""
+    from csw.ideas import load_bank
+
+    if paths:
+        bank, problems = load_bank(paths, builtin=False)
+    else:
+        config = load(config_path)
+        bank, problems = load_bank([config.resolve(p) for p in config.ideas.paths])
+    for problem in problems:
+        typer.echo(problem)
+    if problems:
+        typer.echo(f"{len(problems)} problem{'s' * (len(problems) != 1)} found.", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"ok: {len(bank.ideas)} ideas, no problems.")
+
+
+def _bank(config_path: Path | None, ideas: list[Path] | None) -> Any:
+    from csw.ideas import load_valid_bank
+
+    config = load(config_path)
+    return load_valid_bank([*(config.resolve(p) for p in config.ideas.paths), *(ideas or ())])
+
+
 def main() -> None:
     """The console script: run the app; an unexpected error is one line unless CSW_DEBUG=1."""
     try:

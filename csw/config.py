@@ -10,9 +10,16 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, PrivateAttr, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from csw.dates import WEEKDAYS, WORKWEEK
+from csw.dates import WEEKDAYS
 from csw.errors import ConfigError
 from csw.validation import Loc, StrictModel, describe, field_names, first_line
 
@@ -61,7 +68,7 @@ class Organization(StrictModel):
 
 
 class WeekConfig(StrictModel):
-    days: tuple[Weekday, ...] = WORKWEEK
+    days: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
     start: date | None = None
 
     @field_validator("days")
@@ -235,7 +242,9 @@ def _toml_syntax_message(path: Path, error: tomllib.TOMLDecodeError) -> str:
 
 
 _TABLE = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=""")
+_KEY = re.compile(
+    r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*="""
+)
 
 
 def toml_key_lines(text: str) -> dict[Loc, int]:

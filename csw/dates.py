@@ -36,9 +36,7 @@ def first_monday_of_october(year: int) -> date:
     return date(year, 1, 1) + relativedelta(month=10, day=1, weekday=MO(+1))
 
 
-def week_of(
-    year: int, weekdays: tuple[str, ...] = WORKWEEK, start: date | None = None
-) -> Week:
+def week_of(year: int, weekdays: tuple[str, ...] = WORKWEEK, start: date | None = None) -> Week:
     """The week of `year`: the given weekdays of the 7 days from `start` (default: the official start).
 
     A `start` in another year does not apply: it moves only its own year's week.
@@ -50,9 +48,7 @@ def week_of(
     return Week(year, tuple(day for day in span if day.weekday() in wanted))
 
 
-def next_week(
-    today: date, weekdays: tuple[str, ...] = WORKWEEK, start: date | None = None
-) -> Week:
+def next_week(today: date, weekdays: tuple[str, ...] = WORKWEEK, start: date | None = None) -> Week:
     """The first week that has not ended on `today`: this year's, or next year's once it is over."""
     week = week_of(today.year, weekdays, start)
     return week if week.end >= today else week_of(today.year + 1, weekdays, start)
@@ -83,11 +79,7 @@ def parse_weekday_or_date(text: str, week: Week) -> date:
     try:
         day = date.fromisoformat(text.strip())
     except ValueError:
-        raise UsageError(
-            f"'{text}' is neither a weekday (mon..sun) nor a date (YYYY-MM-DD)."
-        ) from None
+        raise UsageError(f"'{text}' is neither a weekday (mon..sun) nor a date (YYYY-MM-DD).") from None
     if day not in week.days:
-        raise UsageError(
-            f"{day} is not a day of the {week.year} week ({week.start} to {week.end})."
-        )
+        raise UsageError(f"{day} is not a day of the {week.year} week ({week.start} to {week.end}).")
     return day

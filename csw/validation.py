@@ -57,8 +57,8 @@ def describe(
     lines = []
     for item in error.errors(include_url=False):
         loc: Loc = prefix + tuple(item["loc"])
-        field = dotted(loc) or "(top level)"
-        lines.append(f"{where(loc)}: {field}: {_explain(item, loc, known_fields)}")
+        field = f"{dotted(loc)}: " if loc else ""
+        lines.append(f"{where(loc)}: {field}{_explain(item, loc, known_fields)}")
     return lines
 
 

@@ -28,3 +28,52 @@ def week_record(week: Week, theme: str | None) -> dict[str, Any]:
         "days": [day.isoformat() for day in week.days],
         "theme": theme,
     }
+
+
+def money(amount: float, currency: str) -> str:
+    """$120, $1,234.50; other currencies by code: 120 EUR."""
+    text = f"{amount:,.2f}".removesuffix(".00")
+    return f"${text}" if currency == "USD" else f"{text} {currency}"
+
+
+def clock(text: str) -> str:
+    """'09:30' -> '9:30 am'; '12:00' -> '12:00 pm'."""
+    hours, minutes = (int(part) for part in text.split(":"))
+    suffix = "am" if hours < 12 or hours == 24 else "pm"
+    return f"{(hours - 1) % 12 + 1}:{minutes:02d} {suffix}"
+
+
+def plan_rows(plan: Any) -> list[tuple[str, str, str, str]]:
+    """(day, theme, activities with times, cost) for each day of a Plan."""
+    rows = []
+    for day in plan.days:
+        lines = []
+        for activity in day.activities:
+            first = activity.sessions[0]
+            waves = max(session.wave for session in activity.sessions)
+            extra = f" ({waves} waves)" if waves > 1 else ""
+            lines.append(f"{clock(first.start)} {plan.idea(activity.idea).title}{extra}")
+        cost = sum(plan.cost_of(idea_id) for idea_id in day.idea_ids)
+        rows.append(
+            (
+                f"{day.date:%a} {day.date.day} {day.date:%b}",
+                plan.idea(day.theme).title,
+                "\n".join(lines),
+                money(cost, plan.team.currency),
+            )
+        )
+    return rows
+
+
+def plan_summary(plan: Any) -> list[str]:
+    """The lines under the table: spend against budget, prep tasks, notes."""
+    lines = [
+        f"Spend: {money(plan.spent, plan.team.currency)} of {money(plan.team.budget, plan.team.currency)}"
+        f" budget for {plan.team.headcount} reps ({plan.team.mode.value}).",
+    ]
+    if plan.prep:
+        first = plan.prep[0]
+        lines.append(f"Prep tasks: {len(plan.prep)}, the first due {long_date(first.due)}: {first.task}.")
+    else:
+        lines.append("Prep tasks: none.")
+    return lines + list(plan.notes)

@@ -1,0 +1,199 @@
+"""The idea bank: the Idea model, and loading and checking YAML banks with file:line errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from csw.config import Mode
+from csw.errors import IdeaBankError
+from csw.resources import builtin_dir
+from csw.validation import Loc, StrictModel, describe, field_names
+from csw.yamlfile import YamlDocument, YamlSyntaxError, read_text
+
+SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+class Category(StrEnum):
+    dress_up = "dress-up"
+    food = "food"
+    recognition = "recognition"
+    games = "games"
+    learning = "learning"
+    charity = "charity"
+    customers = "customers"
+    cross_team = "cross-team"
+    wellness = "wellness"
+
+
+class Kind(StrEnum):
+    theme = "theme"
+    activity = "activity"
+
+
+class TimeOfDay(StrEnum):
+    morning = "morning"
+    midday = "midday"
+    afternoon = "afternoon"
+    any = "any"
+
+
+class PrepTask(StrictModel):
+    task: str = Field(min_length=1, max_length=200)
+    days_before: int = Field(ge=0, le=365)
+
+
+class Idea(StrictModel):
+    """One thing to do during the week: a whole-day theme or a timed activity."""
+
+    id: str = Field(pattern=SLUG, max_length=80)
+    title: str = Field(min_length=1, max_length=120)
+    category: Category
+    kind: Kind
+    summary: str = Field(min_length=1, max_length=200)
+    how_to: str = Field(min_length=1)
+    duration_minutes: int = Field(default=0, ge=0, le=480)
+    time_of_day: TimeOfDay = TimeOfDay.any
+    modes: tuple[Mode, ...] = Field(min_length=1)
+    cost_per_person: float = Field(default=0, ge=0, le=100_000)
+    fixed_cost: float = Field(default=0, ge=0, le=10_000_000)
+    off_phones: bool = False
+    prep: tuple[PrepTask, ...] = ()
+    tags: tuple[str, ...] = ()
+    location: str | None = None
+
+    @field_validator("summary", "title")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        if "\n" in value.strip() or "\r" in value:
+            raise ValueError("must be a single line")
+        return value.strip()
+
+    @field_validator("tags")
+    @classmethod
+    def _slug_tags(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        import re
+
+        for tag in value:
+            if not re.match(SLUG, tag):
+                raise ValueError(f"tag '{tag}' must be lowercase words joined by hyphens")
+        return value
+
+    @model_validator(mode="after")
+    def _activities_take_time(self) -> Idea:
+        if self.kind is Kind.activity and self.duration_minutes == 0:
+            raise ValueError("an activity needs duration_minutes greater than 0")
+        return self
+
+    def works_for(self, mode: Mode) -> bool:
+        """Remote teams need remote-capable ideas; hybrid ones need ideas that work for both."""
+        if mode in self.modes:
+            return True
+        return mode is Mode.hybrid and {Mode.onsite, Mode.remote} <= set(self.modes)
+
+    def cost(self, headcount: int) -> float:
+        return round(self.cost_per_person * headcount + self.fixed_cost, 2)
+
+
+@dataclass
+class Bank:
+    """The ideas by id, in load order, and where each one was defined (file:line)."""
+
+    ideas: dict[str, Idea] = field(default_factory=dict)
+    origin: dict[str, str] = field(default_factory=dict)
+
+    def get(self, idea_id: str) -> Idea:
+        try:
+            return self.ideas[idea_id]
+        except KeyError:
+            raise IdeaBankError([f"no idea with id '{idea_id}'"], hint=_suggest(idea_id, self)) from None
+
+
+def _suggest(idea_id: str, bank: Bank) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(idea_id, list(bank.ideas), n=3)
+    listing = "`csw ideas list` shows every id."
+    return f"Did you mean {', '.join(close)}? {listing}" if close else listing
+
+
+def bank_files(paths: Iterable[Path]) -> list[Path]:
+    """The YAML files named, with the folders among them expanded (sorted, for a stable order)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+        else:
+            found.append(path)
+    return found
+
+
+def read_bank_file(path: Path) -> tuple[list[tuple[Idea, int]], list[str]]:
+    """The valid ideas of one file with their lines, and a line per problem (never raises)."""
+    try:
+        document = YamlDocument(read_text(path))
+    except FileNotFoundError:
+        return [], [f"{path}: no such file; check the path given to --ideas or ideas.paths"]
+    except (OSError, UnicodeDecodeError) as error:
+        return [], [f"{path}: cannot read: {error}"]
+    except YamlSyntaxError as error:
+        place = f"{path}:{error.line}:{error.column}" if error.line else str(path)
+        return [], [f"{place}: invalid YAML: {error.problem}"]
+    if document.data is None:
+        return [], [f"{path}:1: the file is empty; an idea bank is a YAML list of ideas"]
+    if not isinstance(document.data, list):
+        return [], [f"{path}:1: an idea bank is a YAML list of ideas ('- id: ...'), not a mapping"]
+    ideas, problems = [], []
+    known = field_names([Idea])
+
+    def where(loc: Loc) -> str:
+        return f"{path}:{document.line_of(loc) or 1}"
+
+    for index, item in enumerate(document.data):
+        try:
+            ideas.append((Idea.model_validate(item), document.line_of((index,)) or 1))
+        except ValidationError as error:
+            problems += describe(error, where, known, prefix=(index,))
+    return ideas, problems
+
+
+def _merge(bank: Bank, path: Path, ideas: list[tuple[Idea, int]], builtin: bool, problems: list[str]) -> None:
+    for idea, line in ideas:
+        here = f"{path}:{line}"
+        earlier = bank.origin.get(idea.id)
+        if earlier is not None and (builtin or not earlier.startswith(_BUILTIN_MARK)):
+            problems.append(f"{here}: id '{idea.id}' is already used at {earlier}; ids must be unique")
+            continue
+        bank.ideas[idea.id] = idea
+        bank.origin[idea.id] = (_BUILTIN_MARK if builtin else "") + here
+
+
+_BUILTIN_MARK = "built-in "
+
+
+def load_bank(user_paths: Sequence[Path] = (), *, builtin: bool = True) -> tuple[Bank, list[str]]:
+    """The built-in bank and the user's, a user's idea replacing a built-in one with its id.
+
+    Returns the bank and every problem found (all of them, not only the first).
+    """
+    bank, problems = Bank(), []
+    sources = [(p, True) for p in bank_files([builtin_dir("ideas")])] if builtin else []
+    for path in bank_files(user_paths):
+        sources.append((path, False))
+    for path, is_builtin in sources:
+        ideas, found = read_bank_file(path)
+        problems += found
+        _merge(bank, path, ideas, is_builtin, problems)
+    return bank, problems
+
+
+def load_valid_bank(user_paths: Sequence[Path] = ()) -> Bank:
+    """The bank, or an IdeaBankError listing every problem."""
+    bank, problems = load_bank(user_paths)
+    if problems:
+        raise IdeaBankError(problems, hint="Fix these, or run `csw ideas check` to list them.")
+    return bank

@@ -1,0 +1,261 @@
+"""The Plan: what the week holds, saved as plan.yaml for the coordinator to review and edit."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from csw.config import Mode, Shift, clock_minutes
+from csw.errors import PlanError
+from csw.ideas import Category, Idea, Kind, PrepTask
+from csw.validation import Loc, StrictModel, describe, field_names
+from csw.yamlfile import YamlDocument, YamlSyntaxError, dump, read_text
+
+PLAN_FORMAT = 1
+_CLOCK = r"^([01]\d|2[0-4]):[0-5]\d$"
+_CHECKSUM = re.compile(r"^# csw-checksum: ([0-9a-f]{64})$", re.MULTILINE)
+
+
+class Session(StrictModel):
+    """One run of an activity: in one shift, one wave of reps off the phones at a time."""
+
+    shift: str
+    wave: int = Field(ge=1)
+    start: str = Field(pattern=_CLOCK)
+    end: str = Field(pattern=_CLOCK)
+    reps: int = Field(ge=0, description="reps off the phones during it (0: done at the desk)")
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Session:
+        if clock_minutes(self.end) <= clock_minutes(self.start):
+            raise ValueError(f"ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+class Activity(StrictModel):
+    idea: str
+    sessions: tuple[Session, ...] = Field(min_length=1)
+
+
+class Day(StrictModel):
+    date: date
+    theme: str
+    activities: tuple[Activity, ...] = ()
+
+    @property
+    def idea_ids(self) -> list[str]:
+        return [self.theme, *(activity.idea for activity in self.activities)]
+
+
+class PrepItem(StrictModel):
+    due: date
+    task: str
+    idea: str
+
+
+class Organization(StrictModel):
+    name: str
+    team: str
+    timezone: str
+    domain: str
+
+
+class TeamFacts(StrictModel):
+    mode: Mode
+    headcount: int = Field(ge=1)
+    budget: float = Field(ge=0)
+    currency: str
+    max_off_phones: float = Field(gt=0, le=1)
+    shifts: tuple[Shift, ...] = Field(min_length=1)
+
+    def shift_headcounts(self) -> dict[str, int]:
+        """Reps per shift: as configured, else the team split as evenly as it goes."""
+        named = {shift.name: shift.headcount for shift in self.shifts}
+        unnamed = [name for name, count in named.items() if count is None]
+        rest = max(self.headcount - sum(c for c in named.values() if c is not None), 0)
+        share, extra = divmod(rest, len(unnamed)) if unnamed else (0, 0)
+        for position, name in enumerate(unnamed):
+            named[name] = share + (1 if position < extra else 0)
+        return {name: count or 0 for name, count in named.items()}
+
+
+class WeekSpan(StrictModel):
+    start: date
+    end: date
+
+
+class Plan(StrictModel):
+    """A planned week. `load_plan(save_plan(plan)) == plan`, and its text is deterministic."""
+
+    csw_plan: int = PLAN_FORMAT
+    year: int
+    theme: str | None
+    seed: int
+    organization: Organization
+    team: TeamFacts
+    week: WeekSpan
+    days: tuple[Day, ...] = Field(min_length=1)
+    prep: tuple[PrepItem, ...] = ()
+    ideas: dict[str, Idea]
+    notes: tuple[str, ...] = ()
+
+    @field_validator("csw_plan")
+    @classmethod
+    def _known_format(cls, value: int) -> int:
+        if value != PLAN_FORMAT:
+            raise ValueError(f"this csw reads plan format {PLAN_FORMAT}; re-plan with `csw plan`")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Plan:
+        check_plan(self)
+        return self
+
+    def idea(self, idea_id: str) -> Idea:
+        return self.ideas[idea_id]
+
+    def cost_of(self, idea_id: str) -> float:
+        return self.ideas[idea_id].cost(self.team.headcount)
+
+    @property
+    def spent(self) -> float:
+        return round(sum(self.cost_of(i) for day in self.days for i in day.idea_ids), 2)
+
+
+def check_plan(plan: Plan) -> None:
+    """Rules a hand edit can break: unknown ids, dates outside the week, kinds, shifts."""
+    shifts = {shift.name: shift for shift in plan.team.shifts}
+    seen_dates: set[date] = set()
+    for index, day in enumerate(plan.days):
+        where = f"days[{index}]"
+        if not plan.week.start <= day.date <= plan.week.end:
+            raise ValueError(
+                f"{where}.date {day.date} is outside the week ({plan.week.start} to {plan.week.end})"
+            )
+        if day.date in seen_dates:
+            raise ValueError(f"{where}.date {day.date} appears twice")
+        seen_dates.add(day.date)
+        _check_idea(plan, day.theme, Kind.theme, f"{where}.theme")
+        for number, activity in enumerate(day.activities):
+            _check_idea(plan, activity.idea, Kind.activity, f"{where}.activities[{number}].idea")
+            for session in activity.sessions:
+                shift = shifts.get(session.shift)
+                if shift is None:
+                    raise ValueError(f"{where}: shift '{session.shift}' is not in team.shifts")
+                if not (
+                    shift.start_minute <= clock_minutes(session.start)
+                    and clock_minutes(session.end) <= shift.end_minute
+                ):
+                    raise ValueError(
+                        f"{where}: {activity.idea} {session.start}-{session.end} is outside"
+                        f" the {shift.name} shift ({shift.start}-{shift.end})"
+                    )
+    for item in plan.prep:
+        if item.idea not in plan.ideas:
+            raise ValueError(f"prep: idea '{item.idea}' is not in ideas")
+
+
+def _check_idea(plan: Plan, idea_id: str, kind: Kind, where: str) -> None:
+    idea = plan.ideas.get(idea_id)
+    if idea is None:
+        raise ValueError(f"{where}: '{idea_id}' is not one of the ideas listed under ideas")
+    if idea.kind is not kind:
+        raise ValueError(f"{where}: '{idea_id}' is a {idea.kind.value}, not a {kind.value}")
+
+
+def prep_timeline(ideas: list[Idea], week_start: date) -> tuple[PrepItem, ...]:
+    """Every prep task of the chosen ideas, due its lead time before the week, in date order."""
+    from datetime import timedelta
+
+    items = {
+        PrepItem(due=week_start - timedelta(days=task.days_before), task=task.task, idea=idea.id)
+        for idea in ideas
+        for task in idea.prep
+    }
+    return tuple(sorted(items, key=lambda item: (item.due, item.idea, item.task)))
+
+
+# --- plan.yaml ---------------------------------------------------------------------------------
+
+
+def plan_body(plan: Plan) -> str:
+    return dump(plan.model_dump(mode="json", exclude_defaults=False))
+
+
+def _header(plan: Plan, body: str) -> str:
+    checksum = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    money = f"{plan.spent:,.2f} of {plan.team.budget:,.2f} {plan.team.currency}"
+    return (
+        f"# Customer Service Week {plan.year} plan for {plan.organization.team},"
+        f" {plan.organization.name}.\n"
+        f"# Spend: {money}. Prep tasks: {len(plan.prep)}.\n"
+        "#\n"
+        "# This file is yours to edit: swap a theme or an activity for another idea id (add the\n"
+        "# idea under `ideas:`), change times, reword a how-to. Then run `csw render plan.yaml`\n"
+        "# to re-render the agenda, calendar and poster from it. `csw plan` will not overwrite\n"
+        "# this file once you have edited it, unless you add --force.\n"
+        f"# csw-checksum: {checksum}\n"
+    )
+
+
+def plan_text(plan: Plan) -> str:
+    body = plan_body(plan)
+    return _header(plan, body) + body
+
+
+def was_edited(text: str) -> bool:
+    """True when a plan.yaml's body no longer matches the checksum csw wrote in its header."""
+    found = _CHECKSUM.search(text)
+    if not found:
+        return True
+    body = text[found.end() + 1 :]
+    return hashlib.sha256(body.encode("utf-8")).hexdigest() != found[1]
+
+
+def parse_plan(text: str, source: str) -> Plan:
+    """A Plan from plan.yaml text; errors name `source`:line and the field."""
+    try:
+        document = YamlDocument(text)
+    except YamlSyntaxError as error:
+        place = f"{source}:{error.line}" if error.line else source
+        raise PlanError(f"{place}: invalid YAML: {error.problem}", hint=_FIX_PLAN) from None
+    if not isinstance(document.data, dict):
+        raise PlanError(f"{source}:1: not a plan (expected keys such as year, days, ideas)")
+    try:
+        return Plan.model_validate(document.data)
+    except ValidationError as invalid:
+        named = _loc_named_in_message(invalid)
+
+        def where(loc: Loc) -> str:
+            return f"{source}:{document.line_of(loc or named) or 1}"
+
+        raise PlanError("\n".join(describe(invalid, where, field_names([Plan]))), hint=_FIX_PLAN) from None
+
+
+_FIX_PLAN = "Fix the plan file (or re-plan with `csw plan YEAR --force`) and run the command again."
+
+
+def _loc_named_in_message(error: ValidationError) -> Loc:
+    # Whole-plan checks report at the top level; their message names the field, e.g. days[2].date.
+    for item in error.errors(include_url=False):
+        found = re.search(r"(days|prep)\[(\d+)\](?:\.(\w+))?", str(item["msg"]))
+        if found:
+            return (found[1], int(found[2]), *((found[3],) if found[3] else ()))
+    return ()
+
+
+def load_plan(path: Path) -> Plan:
+    try:
+        text = read_text(path)
+    except FileNotFoundError:
+        raise PlanError(f"{path}: no such plan file.", hint="Run `csw plan YEAR` to make one.") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise PlanError(f"{path}: cannot read the plan: {error}.") from None
+    return parse_plan(text, str(path))
+
+
+__all__ = ["Category", "Plan", "PrepTask", "load_plan", "parse_plan", "plan_text", "prep_timeline"]
