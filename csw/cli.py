@@ -83,7 +83,7 @@ def today() -> date:
 def load(config_path: Path | None) -> Config:
     from csw.config import find_config, load_config
 
-    return load_config(find_config(config_path, Path.cwd()))
+    return load_config(find_config(config_path, Path(".")))
 
 
 def console() -> Console:
@@ -172,7 +172,11 @@ def plan(
     force: Annotated[bool, typer.Option(help="Replace a plan.yaml that was edited.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON instead.")] = False,
 ) -> None:
-    """Plan the week: themed days, activities, times, budget, prep; write plan.yaml and exports."""
+    """Plan a year's week and write plan.yaml and its exports.
+
+    Each day gets a themed day and activities from the idea bank, within the budget, with
+    waves that keep the phones staffed, and a prep checklist. Same inputs, same plan.
+    """
     from csw.dates import parse_year
     from csw.output import parse_formats, write_plan
     from csw.request import PlanOptions, plan_week
