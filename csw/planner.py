@@ -45,13 +45,16 @@ class Constraints:
     history: tuple[tuple[int, frozenset[str]], ...] = ()  # (year, idea ids) of earlier plans
 
 
+_Busy = tuple[int, int, bool]  # start and end minute, and whether reps are off the phones
+
+
 @dataclass
 class _Week:
     """The plan being built: what is chosen so far, when it runs, and what it costs."""
 
     days: dict[date, list[Idea]]
     sessions: dict[tuple[date, str], list[Session]] = field(default_factory=dict)  # by (day, idea)
-    busy: dict[tuple[date, str], list[tuple[int, int]]] = field(default_factory=dict)  # by (day, shift)
+    busy: dict[tuple[date, str], list[_Busy]] = field(default_factory=dict)  # by (day, shift)
     used: set[str] = field(default_factory=set)
     categories: Counter[Category] = field(default_factory=Counter)
     spent: float = 0.0
@@ -319,7 +322,7 @@ class _Planner:
     def _take(self, state: _Week, day: date, idea: Idea, sessions: list[Session]) -> None:
         for session in sessions:
             start, end = _minute(session.start), _minute(session.end)
-            state.busy.setdefault((day, session.shift), []).append((start, end))
+            state.busy.setdefault((day, session.shift), []).append((start, end, idea.off_phones))
         state.sessions[(day, idea.id)] = sessions
         state.days[day].append(idea)
         state.used.add(idea.id)
@@ -363,7 +366,7 @@ class _Planner:
         if len(state.categories) < needed:
             raise PlanError(
                 f"the week uses {len(state.categories)} categories; it needs at least {needed} (variety).",
-                hint="Add ideas in other categories, or exclude fewer.",
+                hint="Raise --per-day or --budget, add ideas in other categories, or exclude fewer.",
             )
 
     def _note_reuse(self, state: _Week) -> None:
@@ -394,8 +397,13 @@ _ANCHOR = {  # where in the shift each time of day starts, as (share of the shif
 }
 
 
-def _free_start(shift: Shift, idea: Idea, waves: int, busy: list[tuple[int, int]]) -> int | None:
-    """The first free start on the shift's quarter-hour grid, nearest the idea's time of day."""
+def _free_start(shift: Shift, idea: Idea, waves: int, busy: list[_Busy]) -> int | None:
+    """A start on the shift's quarter-hour grid, nearest the idea's time of day.
+
+    Waves that take reps off the phones never overlap other such waves in the shift (that is what
+    keeps the share off the phones under the maximum); anything else may overlap at a pinch, but
+    a free slot is preferred so that the day reads well.
+    """
     length = idea.duration_minutes * waves
     first, last = shift.start_minute, shift.end_minute - length
     if last < first:
@@ -406,9 +414,11 @@ def _free_start(shift: Shift, idea: Idea, waves: int, busy: list[tuple[int, int]
         offset -= length / 2
     anchor = min(max(first + GRID * round(offset / GRID), first), first + GRID * ((last - first) // GRID))
     starts: list[int] = [*range(anchor, last + 1, GRID), *range(anchor - GRID, first - 1, -GRID)]
-    for start in starts:
-        if all(start + length <= b_start or b_end <= start for b_start, b_end in busy):
-            return start
+    blocking = [(b, e) for b, e, away in busy if away or not idea.off_phones]
+    for must_avoid in ([(b, e) for b, e, _ in busy], blocking if idea.off_phones else []):
+        for start in starts:
+            if all(start + length <= b or e <= start for b, e in must_avoid):
+                return start
     return None
 
 

@@ -70,6 +70,9 @@ def _syntax_error(error: yaml.MarkedYAMLError) -> YamlSyntaxError:
     problem = " ".join(part for part in (error.context, error.problem) if part)
     if "\\t" in problem or "'\\t'" in problem or "tab" in problem:
         problem += " (indent with spaces, not tabs)"
+    context = error.context_mark
+    if context is not None and mark is not None and context.line != mark.line:
+        problem += f" (it started at line {context.line + 1})"
     if mark is None:
         return YamlSyntaxError(problem, None, None)
     return YamlSyntaxError(problem, mark.line + 1, mark.column + 1)

@@ -139,7 +139,7 @@ def test_init_writes_a_valid_commented_config_and_recipients(csw, tmp_path: Path
     assert header.startswith("email,name")
     # the commented-out keys are valid too once uncommented
     uncommented = config_text.replace("# theme =", "theme =").replace("# start =", "start =")
-    uncommented = uncommented.replace("# headcount = 30", "headcount = 30").replace('# 2027 =', '2027 =')
+    uncommented = uncommented.replace("# headcount = 30", "headcount = 30").replace("# 2027 =", "2027 =")
     (tmp_path / "starter" / "csw.toml").write_text(uncommented)
     config = load_config(tmp_path / "starter" / "csw.toml")
     assert config.organization.theme == "Everyday Heroes" and config.themes == {2027: "Our Own Theme"}

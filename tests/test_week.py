@@ -78,13 +78,18 @@ def test_range_backwards_is_a_usage_error(csw) -> None:
     assert "--from 2026 comes after --to 2023" in result.stderr
 
 
-@pytest.mark.parametrize("today, expected", [("2025-10-10", 2025), ("2025-10-11", 2026), ("2025-01-01", 2025)])
+@pytest.mark.parametrize(
+    "today, expected", [("2025-10-10", 2025), ("2025-10-11", 2026), ("2025-01-01", 2025)]
+)
 def test_no_year_means_the_next_week_that_has_not_ended(csw, today: str, expected: int) -> None:
     result = csw("week", "--json", env={"CSW_TODAY": today})
     assert json.loads(result.stdout)[0]["year"] == expected
 
 
-@pytest.mark.parametrize("bad", ["0", "25", "10000", "abc", "2025.5", "-1", "1899", "", "２０２５"])
+FULLWIDTH_2025 = "\uff12\uff10\uff12\uff15"
+
+
+@pytest.mark.parametrize("bad", ["0", "25", "10000", "abc", "2025.5", "-1", "1899", "", FULLWIDTH_2025])
 def test_bad_year_exits_2_with_one_line_naming_the_range(csw, bad: str) -> None:
     result = csw("week", bad)
     result.assert_clean_error()

@@ -33,12 +33,15 @@ def test_the_wheel_ships_ideas_and_templates_and_runs(tmp_path: Path) -> None:
     python = venv / "bin" / "python"
     purelib = subprocess.run(
         [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     Path(purelib, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     subprocess.run(
         [sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "-q", wheel],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
     script = venv / "bin" / "csw"
     done = subprocess.run([script, "ideas", "list", "--json"], capture_output=True, text=True, cwd=tmp_path)
@@ -46,7 +49,10 @@ def test_the_wheel_ships_ideas_and_templates_and_runs(tmp_path: Path) -> None:
     assert '"id": "pajama-day"' in done.stdout
     where = subprocess.run(
         [python, "-c", "import csw.resources as r; print(r.builtin_dir('ideas'))"],
-        check=True, capture_output=True, text=True, cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     ).stdout.strip()
     assert where.startswith(str(venv)) and where.endswith("csw/_data/ideas"), where
     planned = subprocess.run([script, "plan", "2025"], capture_output=True, text=True, cwd=tmp_path)

@@ -1,0 +1,338 @@
+"""The planner's rules, as properties over many seeds and teams, and `csw plan` end to end."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from csw.config import Mode, Shift, clock_minutes
+from csw.dates import week_of
+from csw.errors import PlanError
+from csw.ideas import Category, Idea, Kind, load_bank
+from csw.plan import Organization, Plan, TeamFacts, parse_plan, plan_text
+from csw.planner import Constraints, make_plan
+
+ORG = Organization(name="Acme", team="Care", timezone="America/Chicago", domain="acme.example")
+SHIFTS = {
+    "one": (Shift(name="day", start="09:00", end="17:00"),),
+    "two": (Shift(name="day", start="08:00", end="16:30"), Shift(name="late", start="12:00", end="20:30")),
+    "24/7": (
+        Shift(name="early", start="00:00", end="08:00"),
+        Shift(name="day", start="08:00", end="16:00", headcount=20),
+        Shift(name="night", start="16:00", end="24:00"),
+    ),
+}
+
+
+@cache
+def bank() -> dict[str, Idea]:
+    ideas, problems = load_bank()
+    assert not problems
+    return ideas.ideas
+
+
+def plan_for(
+    *,
+    mode=Mode.onsite,
+    headcount=40,
+    budget=2000.0,
+    share=0.25,
+    shifts="one",
+    per_day=2,
+    pins=None,
+    exclude=frozenset(),
+    history=(),
+    seed=1,
+    year=2025,
+    days=("mon", "tue", "wed", "thu", "fri"),
+) -> Plan:
+    team = TeamFacts(
+        mode=mode,
+        headcount=headcount,
+        budget=budget,
+        currency="USD",
+        max_off_phones=share,
+        shifts=SHIFTS[shifts],
+    )
+    constraints = Constraints(team=team, per_day=per_day, pins=pins or {}, exclude=exclude, history=history)
+    return make_plan(
+        week_of(year, days), bank(), constraints, seed, organization=ORG, theme="Mission Possible"
+    )
+
+
+teams = st.fixed_dictionaries(
+    {
+        "mode": st.sampled_from(list(Mode)),
+        "headcount": st.integers(min_value=4, max_value=3000),
+        "budget": st.floats(min_value=0, max_value=20000).map(lambda b: round(b, 2)),
+        "share": st.sampled_from([0.1, 0.2, 0.25, 0.34, 0.5, 1.0]),
+        "shifts": st.sampled_from(list(SHIFTS)),
+        "per_day": st.integers(min_value=1, max_value=3),
+        "seed": st.integers(min_value=0, max_value=2**32),
+        "days": st.sampled_from(
+            [("mon", "tue", "wed", "thu", "fri"), ("mon", "tue", "wed", "thu", "fri", "sat", "sun")]
+        ),
+    }
+)
+PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def off_phone_share_ok(plan: Plan) -> bool:
+    """At every minute of every day, reps off the phones <= max share of the reps on shift."""
+    counts = plan.team.shift_headcounts()
+    for day in plan.days:
+        for minute in range(24 * 60):
+            on_duty = sum(counts[s.name] for s in plan.team.shifts if s.start_minute <= minute < s.end_minute)
+            away = sum(
+                session.reps
+                for activity in day.activities
+                for session in activity.sessions
+                if clock_minutes(session.start) <= minute < clock_minutes(session.end)
+            )
+            if away > plan.team.max_off_phones * on_duty + 1e-9:
+                return False
+    return True
+
+
+@PROPERTY
+@given(teams)
+def test_every_plan_keeps_every_rule(team: dict) -> None:
+    try:
+        plan = plan_for(**team)
+    except PlanError as error:
+        # the only honest failures: money (which can also leave too few kinds of idea), or
+        # phones that cannot spare a rep for long enough
+        assert any(rule in str(error) for rule in ("budget", "phones stay staffed", "(variety)")), str(error)
+        if "(variety)" in str(error):  # a tight budget with one activity a day leaves few kinds
+            assert team["per_day"] == 1 or team["budget"] / team["headcount"] < 10, team
+        return
+    assert plan.spent <= team["budget"] + 1e-6
+    categories = set()
+    for day in plan.days:
+        ideas = [plan.idea(i) for i in day.idea_ids]
+        assert ideas[0].kind is Kind.theme and all(i.kind is Kind.activity for i in ideas[1:])
+        assert len(day.activities) == team["per_day"]
+        assert any(i.category is Category.recognition for i in ideas), "a recognition item every day"
+        assert len({i.category for i in ideas}) == len(ideas), "no category twice on one day"
+        assert all(i.works_for(team["mode"]) for i in ideas)
+        categories |= {i.category for i in ideas}
+    all_ids = [i for day in plan.days for i in day.idea_ids]
+    assert len(all_ids) == len(set(all_ids)), "each idea once"
+    assert sum(plan.idea(i).category is Category.charity for i in all_ids) <= 1
+    assert len(categories) >= 5
+    assert off_phone_share_ok(plan)
+
+
+@PROPERTY
+@given(teams)
+def test_same_inputs_same_bytes_and_the_file_round_trips(team: dict) -> None:
+    try:
+        plan = plan_for(**team)
+    except PlanError:
+        return
+    text = plan_text(plan)
+    assert plan_text(plan_for(**team)) == text
+    assert parse_plan(text, "plan.yaml") == plan
+
+
+@PROPERTY
+@given(st.integers(min_value=0, max_value=10**6), st.sets(st.sampled_from(sorted(bank())), max_size=25))
+def test_excluded_ideas_never_appear(seed: int, excluded: set[str]) -> None:
+    try:
+        plan = plan_for(seed=seed, exclude=frozenset(excluded), budget=10**6)
+    except PlanError as error:
+        assert "excluded" in str(error) or "constraint" in str(error)
+        return
+    assert not excluded & set(plan.ideas)
+
+
+@PROPERTY
+@given(st.integers(min_value=0, max_value=10**6), st.sampled_from(list(Mode)))
+def test_history_is_not_repeated(seed: int, mode: Mode) -> None:
+    last_year = plan_for(seed=seed, mode=mode, year=2024, budget=10**6)
+    this_year = plan_for(seed=seed, mode=mode, history=((2024, frozenset(last_year.ideas)),), budget=10**6)
+    assert not set(last_year.ideas) & set(this_year.ideas)
+    assert this_year.notes == ()
+
+
+def test_history_runs_out_and_reuses_the_oldest_with_a_note() -> None:
+    used: list[tuple[int, frozenset[str]]] = []
+    for year in range(2015, 2025):
+        plan = plan_for(mode=Mode.remote, year=year, history=tuple(used), budget=10**6)
+        used.append((year, frozenset(plan.ideas)))
+    assert plan.notes and "ran out of ideas not used before" in plan.notes[0]
+    assert "2015" in plan.notes[0]
+
+
+@st.composite
+def valid_pins(draw) -> dict[date, tuple[str, ...]]:
+    week = week_of(2025)
+    days = draw(st.lists(st.sampled_from(week.days), unique=True, max_size=5))
+    themes = sorted(
+        i for i, idea in bank().items() if idea.kind is Kind.theme and idea.works_for(Mode.hybrid)
+    )
+    acts = sorted(
+        i
+        for i, idea in bank().items()
+        if idea.kind is Kind.activity
+        and idea.works_for(Mode.hybrid)
+        and idea.category is not Category.charity
+    )
+    chosen_themes = draw(
+        st.lists(st.sampled_from(themes), unique=True, min_size=len(days), max_size=len(days))
+    )
+    chosen_acts = draw(st.lists(st.sampled_from(acts), unique=True, min_size=len(days), max_size=len(days)))
+    pins = {}
+    for day, theme, act in zip(days, chosen_themes, chosen_acts, strict=True):
+        pins[day] = (theme,) if draw(st.booleans()) else (theme, act)
+        assume(len({bank()[i].category for i in pins[day]}) == len(pins[day]))
+    return pins
+
+
+@PROPERTY
+@given(valid_pins(), st.integers(min_value=0, max_value=10**6))
+def test_pins_are_honoured(pins: dict, seed: int) -> None:
+    plan = plan_for(mode=Mode.hybrid, pins=pins, seed=seed, budget=10**6, share=0.5)
+    for day in plan.days:
+        assert set(pins.get(day.date, ())) <= set(day.idea_ids)
+
+
+def test_a_one_hour_workshop_for_40_reps_at_25_percent_runs_in_four_waves() -> None:
+    workshop = next(
+        i
+        for i, idea in sorted(bank().items())
+        if idea.off_phones
+        and idea.duration_minutes == 60
+        and idea.works_for(Mode.onsite)
+        and idea.category is not Category.recognition
+    )
+    plan = plan_for(pins={date(2025, 10, 7): (workshop,)}, headcount=40, share=0.25, shifts="two")
+    day = next(d for d in plan.days if d.date == date(2025, 10, 7))
+    sessions = next(a.sessions for a in day.activities if a.idea == workshop)
+    for shift in ("day", "late"):
+        waves = [s for s in sessions if s.shift == shift]
+        assert len(waves) >= 4 and all(s.reps <= 5 for s in waves)
+        assert sum(s.reps for s in waves) == 20, "everyone on the shift gets a turn"
+
+
+# --- csw plan, end to end ------------------------------------------------------------------------
+
+
+def test_plan_2025_writes_a_readable_plan_and_prints_the_week(csw, tmp_path: Path) -> None:
+    result = csw("plan", "2025")
+    assert result.exit_code == 0, result.stderr
+    assert "Customer Service Week 2025: Mission Possible" in result.stdout
+    assert "Spend: $" in result.stdout and "Prep tasks: " in result.stdout
+    text = (tmp_path / "csw-2025" / "plan.yaml").read_text()
+    assert text.startswith("# Customer Service Week 2025 plan")
+    assert "csw render plan.yaml" in text
+    data = yaml.safe_load(text)
+    assert list(data)[:4] == ["csw_plan", "year", "theme", "seed"]
+    assert [d["date"] for d in data["days"]] == [f"2025-10-0{n}" for n in range(6, 10)] + ["2025-10-10"]
+    assert data["seed"] == 2025
+    dues = [item["due"] for item in data["prep"]]
+    assert dues == sorted(dues) and all(due < "2025-10-06" or due == "2025-10-06" for due in dues)
+
+
+def test_plan_twice_gives_the_same_bytes_and_another_seed_another_week(csw, tmp_path: Path) -> None:
+    csw("plan", "2025", "--out", "a")
+    csw("plan", "2025", "--out", "b")
+    assert (tmp_path / "a/plan.yaml").read_bytes() == (tmp_path / "b/plan.yaml").read_bytes()
+    csw("plan", "2025", "--out", "c", "--seed", "7")
+    assert (tmp_path / "c/plan.yaml").read_bytes() != (tmp_path / "a/plan.yaml").read_bytes()
+
+
+def test_plan_json_on_stdout(csw) -> None:
+    result = csw("plan", "2025", "--json", "--mode", "remote", "--headcount", "12")
+    data = json.loads(result.stdout)
+    assert data["team"]["mode"] == "remote" and data["team"]["headcount"] == 12
+    assert all("remote" in idea["modes"] for idea in data["ideas"].values())
+
+
+def test_plan_writes_json_export_on_request(csw, tmp_path: Path) -> None:
+    csw("plan", "2025", "--format", "json")
+    data = json.loads((tmp_path / "csw-2025" / "plan.json").read_text())
+    assert data["year"] == 2025
+
+
+def test_an_edited_plan_is_not_overwritten_without_force(csw, tmp_path: Path) -> None:
+    csw("plan", "2025")
+    path = tmp_path / "csw-2025" / "plan.yaml"
+    assert csw("plan", "2025", "--seed", "3").exit_code == 0, "an unedited plan is csw's to replace"
+    edited = path.read_text().replace("seed: 3", "seed: 4")
+    path.write_text(edited)
+    result = csw("plan", "2025")
+    result.assert_clean_error()
+    assert "was edited since csw wrote it" in result.stderr and "--force" in result.stderr
+    assert path.read_text() == edited
+    assert csw("plan", "2025", "--force").exit_code == 0
+    assert "seed: 2025" in path.read_text()
+
+
+def test_history_option_reads_earlier_plans(csw, tmp_path: Path) -> None:
+    csw("plan", "2024")
+    result = csw("plan", "2025", "--history", "csw-2024/plan.yaml", "--json")
+    before = yaml.safe_load((tmp_path / "csw-2024/plan.yaml").read_text())["ideas"]
+    assert not set(before) & set(json.loads(result.stdout)["ideas"])
+
+
+def test_pins_from_the_cli_by_weekday_and_date(csw) -> None:
+    result = csw("plan", "2025", "--pin", "tue=superhero-day", "--pin", "2025-10-09=pajama-day", "--json")
+    assert result.exit_code == 0, result.stderr
+    days = json.loads(result.stdout)["days"]
+    assert days[1]["theme"] == "superhero-day" and days[3]["theme"] == "pajama-day"
+
+
+def free_ids() -> list[str]:
+    return sorted(i for i, idea in bank().items() if idea.cost(40) == 0)
+
+
+INFEASIBLE = {
+    "budget 0 with only paid ideas": (
+        ["--budget", "0", "--headcount", "40", *[a for i in free_ids() for a in ("--exclude", i)]],
+        "constraint 'budget'",
+        "raise --budget",
+    ),
+    "every theme excluded": (
+        [a for i, idea in sorted(bank().items()) if idea.kind is Kind.theme for a in ("--exclude", i)],
+        "no themed day in the idea bank works for a onsite team once the excluded ideas are left out",
+        "exclude fewer",
+    ),
+    "pin to an unknown id": (
+        ["--pin", "mon=pajamma-day"],
+        "--pin mon=pajamma-day: there is no idea",
+        "csw ideas list",
+    ),
+    "pin to a day outside the week": (["--pin", "sat=pajama-day"], "'sat' is not one of the days", ""),
+    "two themes pinned on one day": (
+        ["--pin", "mon=pajama-day", "--pin", "mon=superhero-day"],
+        "two themed days",
+        "",
+    ),
+    "pinned idea for another mode": (["--mode", "remote", "--pin", "mon=chair-massage"], "(mode)", "--mode"),
+    "phones cannot spare anyone": (
+        ["--headcount", "3", "--pin", f"tue={next(i for i, x in sorted(bank().items()) if x.off_phones)}"],
+        "(phones stay staffed)",
+        "Raise team.max_off_phones",
+    ),
+    "bad mode": (["--mode", "office"], "--mode office: choose onsite, remote or hybrid", ""),
+    "bad format": (["--format", "pdf"], "unknown format 'pdf'", "Choose from"),
+    "bad pin syntax": (["--pin", "pajama-day"], "write it as DAY=IDEA_ID", ""),
+}
+
+
+@pytest.mark.parametrize("case", list(INFEASIBLE))
+def test_infeasible_inputs_exit_2_naming_the_constraint(csw, tmp_path: Path, case: str) -> None:
+    args, message, advice = INFEASIBLE[case]
+    result = csw("plan", "2025", *args)
+    result.assert_clean_error()
+    assert message in result.stderr, result.stderr
+    assert advice in result.stderr
+    assert not (tmp_path / "csw-2025").exists(), "never a half-plan"
