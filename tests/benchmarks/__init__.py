@@ -1,0 +1,1 @@
+"""Benchmarks: run by hand (`python -m tests.benchmarks.large_bank`), never by the test suite."""
