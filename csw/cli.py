@@ -142,6 +142,22 @@ def init(
         typer.echo(f"wrote {path}")
 
 
+TemplatesOption = Annotated[
+    Path | None,
+    typer.Option("--templates", help="Your template folder; its files override the built-in ones by name."),
+]
+FormatOption = Annotated[
+    str | None,
+    typer.Option("--format", help="Exports, comma-separated: md,ics,html,json (default: all but json)."),
+]
+
+
+def _templates(config: Config, option: Path | None) -> Path | None:
+    if option is not None:
+        return option
+    return config.resolve(config.templates.path) if config.templates.path else None
+
+
 IdeasOption = Annotated[
     list[Path] | None,
     typer.Option("--ideas", help="Your idea bank: a YAML file or a folder of them (repeatable)."),
@@ -157,9 +173,7 @@ def plan(
         int | None, typer.Option(help="Another seed gives another week (default: the year).")
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Output folder (default: ./csw-YEAR/).")] = None,
-    formats: Annotated[
-        str | None, typer.Option("--format", help="Exports, comma-separated (default: all but json).")
-    ] = None,
+    formats: FormatOption = None,
     mode: Annotated[str | None, typer.Option(help="onsite, remote or hybrid.")] = None,
     headcount: Annotated[int | None, typer.Option(help="Reps on the team.")] = None,
     budget: Annotated[float | None, typer.Option(help="The week's budget.")] = None,
@@ -169,6 +183,7 @@ def plan(
     history: Annotated[
         list[Path] | None, typer.Option(help="An earlier plan.yaml whose ideas not to repeat.")
     ] = None,
+    templates: TemplatesOption = None,
     force: Annotated[bool, typer.Option(help="Replace a plan.yaml that was edited.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON instead.")] = False,
 ) -> None:
@@ -195,9 +210,10 @@ def plan(
         history=tuple(history or ()),
         ideas=tuple(ideas or ()),
     )
-    result = plan_week(load(config_path), options)
+    config = load(config_path)
+    result = plan_week(config, options)
     folder = out or Path(f"csw-{number}")
-    written = write_plan(result, folder, chosen_formats, force=force)
+    written = write_plan(result, folder, chosen_formats, templates=_templates(config, templates), force=force)
     if as_json:
         typer.echo(json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False))
         return
@@ -232,6 +248,27 @@ def _print_plan(result: Any) -> None:
     out.print(table)
     for line in plan_summary(result):
         out.print(line)
+
+
+@app.command()
+def render(
+    plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="The plan.yaml to render.")],
+    formats: FormatOption = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Output folder (default: the plan's).")] = None,
+    templates: TemplatesOption = None,
+    config_path: ConfigOption = None,
+) -> None:
+    """Re-render every export from an (edited) plan.yaml."""
+    from csw.output import parse_formats, write_exports
+    from csw.plan import load_plan
+
+    chosen_formats = parse_formats(formats)
+    plan_data = load_plan(plan_file)
+    folder = out or plan_file.parent
+    written = write_exports(
+        plan_data, folder, chosen_formats, templates=_templates(load(config_path), templates)
+    )
+    typer.echo("Wrote " + ", ".join(str(path) for path in written))
 
 
 @ideas_app.command("list")

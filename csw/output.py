@@ -5,21 +5,49 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from csw.errors import OutputError, UsageError
 from csw.files import write_atomic
 from csw.plan import Plan, plan_text, was_edited
 
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
+
 PLAN_FILE = "plan.yaml"
 
 
-def _json(plan: Plan) -> str:
-    return json.dumps(plan.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+class _Renderers:
+    """Renders the exports of one plan; the template environment is made only if needed."""
+
+    def __init__(self, plan: Plan, templates: Path | None) -> None:
+        self.plan = plan
+        self.templates = templates
+        self._env: SandboxedEnvironment | None = None
+
+    def template(self, name: str) -> str:
+        from csw.context import plan_context
+        from csw.render import environment, render
+
+        if self._env is None:
+            self._env = environment(self.templates)
+        return render(self._env, name, plan_context(self.plan))
+
+    def json(self) -> str:
+        return json.dumps(self.plan.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+
+    def ics(self) -> bytes:
+        from csw.ics import calendar_bytes
+
+        return calendar_bytes(self.plan)
 
 
-# format name -> (file name, renderer)
-EXPORTS: dict[str, tuple[str, Callable[[Plan], str]]] = {
-    "json": ("plan.json", _json),
+# format name -> (file name, how to render it)
+EXPORTS: dict[str, tuple[str, Callable[[_Renderers], str | bytes]]] = {
+    "md": ("agenda.md", lambda r: r.template("agenda.md.j2")),
+    "ics": ("schedule.ics", lambda r: r.ics()),
+    "html": ("poster.html", lambda r: r.template("poster.html.j2")),
+    "json": ("plan.json", lambda r: r.json()),
 }
 DEFAULT_FORMATS: tuple[str, ...] = tuple(name for name in EXPORTS if name != "json")
 
@@ -53,19 +81,39 @@ def check_plan_overwrite(path: Path, force: bool) -> None:
         )
 
 
-def render_exports(plan: Plan, formats: tuple[str, ...]) -> dict[str, str]:
-    """Every requested export as text, by file name; nothing is written yet."""
-    return {EXPORTS[name][0]: EXPORTS[name][1](plan) for name in formats}
+def render_exports(
+    plan: Plan, formats: tuple[str, ...], templates: Path | None = None
+) -> dict[str, str | bytes]:
+    """Every requested export, by file name; nothing is written yet."""
+    renderers = _Renderers(plan, templates)
+    return {EXPORTS[name][0]: EXPORTS[name][1](renderers) for name in formats}
 
 
-def write_plan(plan: Plan, out: Path, formats: tuple[str, ...], *, force: bool = False) -> list[Path]:
-    """plan.yaml and the exports into `out`. Everything is rendered before the first file is
-    written, and each file is replaced atomically, so a failure leaves the old files intact."""
-    target = out / PLAN_FILE
-    check_plan_overwrite(target, force)
-    files = {PLAN_FILE: plan_text(plan), **render_exports(plan, formats)}
+def write_files(out: Path, files: dict[str, str | bytes]) -> list[Path]:
+    """Each file replaced atomically, in order; call only once everything has rendered."""
     written = []
-    for name, text in files.items():
-        write_atomic(out / name, text)
+    for name, content in files.items():
+        write_atomic(out / name, content)
         written.append(out / name)
     return written
+
+
+def write_plan(
+    plan: Plan,
+    out: Path,
+    formats: tuple[str, ...],
+    *,
+    templates: Path | None = None,
+    force: bool = False,
+) -> list[Path]:
+    """plan.yaml and the exports into `out`. Everything is rendered before the first file is
+    written, and each file is replaced atomically, so a failure leaves the old files intact."""
+    check_plan_overwrite(out / PLAN_FILE, force)
+    return write_files(out, {PLAN_FILE: plan_text(plan), **render_exports(plan, formats, templates)})
+
+
+def write_exports(
+    plan: Plan, out: Path, formats: tuple[str, ...], *, templates: Path | None = None
+) -> list[Path]:
+    """Re-render the exports of an (edited) plan into `out`; the plan file itself is left alone."""
+    return write_files(out, render_exports(plan, formats, templates))

@@ -59,7 +59,8 @@ def render(env: SandboxedEnvironment, name: str, context: dict[str, Any]) -> str
         raise TemplateError(f"template '{error.name}' not found in the template folders.") from None
     except TemplateSyntaxError as error:
         where = f"{error.filename or error.name or name}:{error.lineno}"
-        raise TemplateError(f"{where}: template syntax error: {error.message}.") from None
+        problem = (error.message or "").rstrip(".")
+        raise TemplateError(f"{where}: template syntax error: {problem}.") from None
     except UndefinedError as error:
         raise TemplateError(
             f"{_where(error, name)}: unknown variable: {_undefined_name(error)}.",

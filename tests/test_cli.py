@@ -11,7 +11,7 @@ import pytest
 from csw import __version__
 from csw.cli import app
 
-COMMANDS = ["week", "plan", "init", "ideas"]
+COMMANDS = ["week", "plan", "render", "init", "ideas"]
 SUBCOMMANDS = [["ideas", "list"], ["ideas", "show"], ["ideas", "check"]]
 
 

@@ -1,0 +1,173 @@
+"""`csw render` and the templates: agenda.md as CommonMark, user templates, template errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from markdown_it import MarkdownIt
+
+from csw.plan import load_plan
+from csw.views import clock, long_date, money
+
+
+def headings(tokens, level: str) -> list[str]:
+    return [
+        tokens[n + 1].content for n, t in enumerate(tokens) if t.type == "heading_open" and t.tag == level
+    ]
+
+
+def test_agenda_is_commonmark_with_days_task_list_and_budget_table(csw, tmp_path: Path) -> None:
+    assert csw("plan", "2025", "--format", "md").exit_code == 0
+    plan = load_plan(tmp_path / "csw-2025" / "plan.yaml")
+    text = (tmp_path / "csw-2025" / "agenda.md").read_text()
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    assert headings(tokens, "h1") == ["Customer Service Week 2025: Mission Possible"]
+    assert headings(tokens, "h2") == [
+        f"{long_date(day.date)}: {plan.idea(day.theme).title}" for day in plan.days
+    ] + ["Prep checklist", "Budget"]
+    expected_h3 = [
+        f"{clock(a.sessions[0].start)} · {plan.idea(a.idea).title}"
+        for day in plan.days
+        for a in day.activities
+    ]
+    assert sorted(headings(tokens, "h3")) == sorted(expected_h3)
+    tasks = [line for line in text.splitlines() if line.startswith("- [ ] ")]
+    assert tasks == [f"- [ ] {p.due.isoformat()} {p.task} ({plan.idea(p.idea).title})" for p in plan.prep]
+    cells = [tokens[n + 1].content for n, t in enumerate(tokens) if t.type in ("td_open", "th_open")]
+    assert cells[:5] == ["Day", "Item", "Per rep", "Fixed", "Total"]
+    assert f"**{money(plan.spent, 'USD')}**" in cells
+    rows = sum(t.type == "tr_open" for t in tokens)
+    assert rows == 1 + 15 + 3, "header, one row per chosen idea, spent/budget/left"
+
+
+def test_waves_are_listed_with_their_times(csw, tmp_path: Path) -> None:
+    csw("plan", "2025", "--format", "md", "--headcount", "40")
+    plan = load_plan(tmp_path / "csw-2025" / "plan.yaml")
+    text = (tmp_path / "csw-2025" / "agenda.md").read_text()
+    waved = [a for d in plan.days for a in d.activities if len(a.sessions) > 1]
+    assert waved, "the default plan has an activity in waves"
+    first = waved[0]
+    times = ", ".join(clock(s.start) for s in first.sessions)
+    assert (
+        f"{len(first.sessions)} waves of {plan.idea(first.idea).duration_minutes} minutes, at {times};"
+        in text
+    )
+
+
+def test_render_rerenders_an_edited_plan(csw, tmp_path: Path) -> None:
+    csw("plan", "2025", "--format", "md")
+    path = tmp_path / "csw-2025" / "plan.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["ideas"][data["days"][0]["theme"]]["title"] = "Our Very Own Day"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    result = csw("render", str(path), "--format", "md")
+    assert result.exit_code == 0, result.stderr
+    assert "## Monday 6 October: Our Very Own Day" in (tmp_path / "csw-2025" / "agenda.md").read_text()
+
+
+BAD_EDITS = {
+    "a date outside the week": (
+        lambda d: d["days"][1].update(date="2025-10-20"),
+        "days[1].date 2025-10-20 is outside",
+    ),
+    "an unknown idea id": (
+        lambda d: d["days"][2].update(theme="no-such-idea"),
+        "days[2].theme: 'no-such-idea'",
+    ),
+    "a broken time": (
+        lambda d: d["days"][0]["activities"][0]["sessions"][0].update(start="9h30"),
+        "days[0].activities[0].sessions[0].start: String should match",
+    ),
+    "a wrong type": (
+        lambda d: d["team"].update(headcount="many"),
+        "team.headcount: Input should be a valid integer",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_EDITS))
+def test_an_invalid_edit_exits_2_naming_line_and_field(csw, tmp_path: Path, case: str) -> None:
+    csw("plan", "2025", "--format", "md")
+    path = tmp_path / "csw-2025" / "plan.yaml"
+    edit, message = BAD_EDITS[case]
+    data = yaml.safe_load(path.read_text())
+    edit(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    before = (tmp_path / "csw-2025" / "agenda.md").read_bytes()
+    result = csw("render", str(path))
+    result.assert_clean_error()
+    assert message in result.stderr
+    line = int(result.stderr.split(str(path) + ":")[1].split(":")[0])
+    assert line > 1, "the line of the field, not the top of the file"
+    assert (tmp_path / "csw-2025" / "agenda.md").read_bytes() == before
+
+
+def test_render_of_a_missing_plan(csw) -> None:
+    result = csw("render", "nowhere/plan.yaml")
+    result.assert_clean_error()
+    assert "nowhere/plan.yaml: no such plan file" in result.stderr
+
+
+def test_a_user_template_overrides_the_builtin_one(csw, write, tmp_path: Path) -> None:
+    write(
+        "mine/agenda.md.j2",
+        "{{ organization.name }} has {{ days | length }} days: {{ days[0].theme.title }}\n",
+    )
+    assert csw("plan", "2025", "--format", "md", "--templates", "mine").exit_code == 0
+    text = (tmp_path / "csw-2025" / "agenda.md").read_text()
+    assert text.startswith("Our Company has 5 days: ")
+
+
+TEMPLATE_FAULTS = {
+    "syntax error": (
+        "line one\n{% for day in days %}\nno end\n",
+        "agenda.md.j2:3: template syntax error: Unexpected end of template",
+    ),
+    "unknown variable": ("ok\n\n{{ organisation.name }}\n", "agenda.md.j2:3: unknown variable: organisation"),
+    "unknown attribute": ("{{ days[0].theme.colour }}\n", "agenda.md.j2:1: unknown variable: colour"),
+    "reaching Python internals": (
+        "{{ days.__class__.__mro__[1].__subclasses__() }}\n",
+        "not allowed in a template",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(TEMPLATE_FAULTS))
+def test_a_broken_user_template_exits_2_naming_template_and_line(
+    csw, write, tmp_path: Path, case: str
+) -> None:
+    text, message = TEMPLATE_FAULTS[case]
+    write("mine/agenda.md.j2", text)
+    result = csw("plan", "2025", "--format", "md", "--templates", "mine")
+    result.assert_clean_error()
+    assert message in result.stderr, result.stderr
+    assert not (tmp_path / "csw-2025").exists(), "nothing written when a template fails"
+
+
+def test_a_failing_template_leaves_earlier_files_as_they_were(csw, write, tmp_path: Path) -> None:
+    assert csw("plan", "2025", "--format", "md,json").exit_code == 0
+    out = tmp_path / "csw-2025"
+    before = {name: (out / name).read_bytes() for name in ("plan.yaml", "agenda.md", "plan.json")}
+    write("mine/agenda.md.j2", "{{ nope }}\n")
+    result = csw("render", str(out / "plan.yaml"), "--format", "json,md", "--templates", "mine")
+    result.assert_clean_error()
+    assert {name: (out / name).read_bytes() for name in before} == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".")], "no temporary files left behind"
+
+
+def test_missing_template_folder(csw) -> None:
+    result = csw("plan", "2025", "--templates", "no-such-dir")
+    result.assert_clean_error()
+    assert "no-such-dir: no such template folder" in result.stderr
+
+
+def test_filters_read_well() -> None:
+    from datetime import date
+
+    assert long_date(date(2025, 10, 6)) == "Monday 6 October"
+    assert clock("09:30") == "9:30 am" and clock("12:00") == "12:00 pm" and clock("00:15") == "12:15 am"
+    assert (
+        money(120, "USD") == "$120" and money(1234.5, "USD") == "$1,234.50" and money(80, "EUR") == "80 EUR"
+    )
