@@ -90,7 +90,11 @@ def console() -> Console:
     """Rich output on a terminal; plain text (no colour, no box drawing) in a pipe or with NO_COLOR."""
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    out = Console(highlight=False, soft_wrap=False)
+    if not out.is_terminal:
+        # a pipe or a file has no width to respect: wide enough that ids and times never wrap
+        out = Console(highlight=False, soft_wrap=False, width=200, no_color=True)
+    return out
 
 
 def plain(out: Console) -> bool:
@@ -295,13 +299,14 @@ def ideas_list(
         return
     out = console()
     table = Table(box=None if plain(out) else box.SIMPLE_HEAD)
-    for name in ("ID", "Title", "Category", "Kind", "Modes", "Cost"):
+    table.add_column("ID", no_wrap=True)
+    for name in ("Title", "Category", "Kind", "Modes", "Cost"):
         table.add_column(name)
     for idea in found:
         cost = money(idea.cost_per_person, "USD") + "/rep" if idea.cost_per_person else ""
         if idea.fixed_cost:
             cost = " + ".join(filter(None, [cost, money(idea.fixed_cost, "USD")]))
-        modes = ",".join(m.value for m in idea.modes)
+        modes = "all" if len(set(idea.modes)) == 3 else ",".join(m.value for m in idea.modes)
         table.add_row(idea.id, idea.title, idea.category.value, idea.kind.value, modes, cost or "free")
     out.print(table)
     out.print(f"{len(found)} ideas")

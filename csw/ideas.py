@@ -157,8 +157,14 @@ def read_bank_file(path: Path) -> tuple[list[tuple[Idea, int]], list[str]]:
         try:
             ideas.append((Idea.model_validate(item), document.line_of((index,)) or 1))
         except ValidationError as error:
-            problems += describe(error, where, known, prefix=(index,))
+            problems += describe(error, where, known, prefix=(index,), label=_label(item, index))
     return ideas, problems
+
+
+def _label(item: object, index: int) -> str:
+    """How an error names an idea: by its id when it has a usable one, else by its position."""
+    idea_id = item.get("id") if isinstance(item, dict) else None
+    return f"{idea_id}." if isinstance(idea_id, str) and idea_id else f"idea #{index + 1}."
 
 
 def _merge(bank: Bank, path: Path, ideas: list[tuple[Idea, int]], builtin: bool, problems: list[str]) -> None:

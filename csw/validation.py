@@ -52,13 +52,17 @@ def describe(
     where: Callable[[Loc], str],
     known_fields: list[str],
     prefix: Loc = (),
+    label: str = "",
 ) -> list[str]:
-    """One line per problem: '<where>: <field>: <what is wrong> (found <value>)'."""
+    """One line per problem: '<where>: <label><field>: <what is wrong> (found <value>)'.
+
+    `prefix` places the validated value inside its file (for the line); `label` names it.
+    """
     lines = []
     for item in error.errors(include_url=False):
-        loc: Loc = prefix + tuple(item["loc"])
-        field = f"{dotted(loc)}: " if loc else ""
-        lines.append(f"{where(loc)}: {field}{_explain(item, loc, known_fields)}")
+        inner: Loc = tuple(item["loc"])
+        field = f"{label}{dotted(inner)}: " if inner or label else ""
+        lines.append(f"{where(prefix + inner)}: {field}{_explain(item, prefix + inner, known_fields)}")
     return lines
 
 

@@ -153,28 +153,32 @@ BAD_BANKS = {
     "missing field": (
         GOOD_IDEA.replace("  summary: A taco bar for the whole team.\n", ""),
         ":1:",
-        "[0].summary: is required but missing",
+        "taco-tuesday.summary: is required but missing",
     ),
     "wrong enum": (
         GOOD_IDEA.replace("category: food", "category: snacks"),
         ":3:",
-        "[0].category: Input should be",
+        "taco-tuesday.category: Input should be",
     ),
     "unknown key": (
         GOOD_IDEA.replace("  off_phones: true", "  off_phone: true"),
         ":12:",
         "unknown key 'off_phone'; did you mean 'off_phones'?",
     ),
-    "bad slug": (GOOD_IDEA.replace("taco-tuesday", "Taco Tuesday"), ":1:", "[0].id: String should match"),
+    "bad slug": (
+        GOOD_IDEA.replace("taco-tuesday", "Taco Tuesday"),
+        ":1:",
+        "Taco Tuesday.id: String should match",
+    ),
     "negative cost": (
         GOOD_IDEA.replace("cost_per_person: 9", "cost_per_person: -9"),
         ":11:",
-        "[0].cost_per_person",
+        "taco-tuesday.cost_per_person",
     ),
     "prep lead time": (
         GOOD_IDEA.replace("days_before: 7", "days_before: soon"),
         ":15:",
-        "[0].prep[0].days_before",
+        "taco-tuesday.prep[0].days_before",
     ),
     "activity without duration": (
         GOOD_IDEA.replace("duration_minutes: 30", "duration_minutes: 0"),
@@ -217,7 +221,7 @@ def test_a_broken_user_bank_stops_planning_with_exit_2(csw, write) -> None:
     path = write("bank.yaml", GOOD_IDEA.replace("kind: activity", "kind: party"))
     result = csw("plan", "2025", "--ideas", path)
     result.assert_clean_error()
-    assert f"{path}:4: [0].kind" in result.stderr
+    assert f"{path}:4: taco-tuesday.kind" in result.stderr
     assert not Path("csw-2025").exists()
 
 
