@@ -29,6 +29,14 @@ class Session(StrictModel):
     end: str = Field(pattern=_CLOCK)
     reps: int = Field(ge=0, description="reps off the phones during it (0: done at the desk)")
 
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _unquoted_clock(cls, value: object) -> object:
+        # YAML 1.1 reads an unquoted 14:15 as the number 855 (base 60): take it back as a time.
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 24 * 60:
+            return f"{value // 60:02d}:{value % 60:02d}"
+        return value
+
     @model_validator(mode="after")
     def _ends_after_start(self) -> Session:
         if clock_minutes(self.end) <= clock_minutes(self.start):

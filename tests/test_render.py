@@ -104,6 +104,18 @@ def test_an_invalid_edit_exits_2_naming_line_and_field(csw, tmp_path: Path, case
     assert (tmp_path / "csw-2025" / "agenda.md").read_bytes() == before
 
 
+def test_an_unquoted_time_in_a_hand_edit_still_reads_as_a_time(csw, tmp_path: Path) -> None:
+    csw("plan", "2025", "--format", "md")
+    path = tmp_path / "csw-2025" / "plan.yaml"
+    text = path.read_text()
+    first = load_plan(path).days[0].activities[0].sessions[0]
+    hours, minutes = first.start.split(":")
+    earlier = f"{int(hours) - 1}:{minutes}"
+    path.write_text(text.replace(f"start: '{first.start}'", f"start: {earlier}", 1))
+    assert csw("render", str(path), "--format", "md").exit_code == 0
+    assert load_plan(path).days[0].activities[0].sessions[0].start == earlier
+
+
 def test_render_of_a_missing_plan(csw) -> None:
     result = csw("render", "nowhere/plan.yaml")
     result.assert_clean_error()

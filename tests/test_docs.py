@@ -1,0 +1,37 @@
+"""The README tells the truth: the two set-up commands, every command, real output."""
+
+from __future__ import annotations
+
+import re
+
+from csw.cli import app, ideas_app
+from tests.conftest import REPO
+
+README = (REPO / "README.md").read_text()
+
+
+def test_quickstart_has_the_two_setup_commands() -> None:
+    blocks = re.findall(r"```sh\n(.*?)```", README.split("## Quickstart")[1], flags=re.S)
+    assert blocks[0].strip() == "python3 -m pip install -e '.[test]' && csw plan 2025"
+    assert blocks[1].strip() == "python3 -m pytest"
+    assert "python3 -m pytest" in (REPO / ".ci" / "run").read_text()
+
+
+def test_every_command_is_in_the_tour() -> None:
+    names = [c.name or c.callback.__name__ for c in app.registered_commands]
+    names += [f"ideas {c.name}" for c in ideas_app.registered_commands]
+    for name in names:
+        assert f"csw {name}" in README, name
+
+
+def test_the_week_output_shown_is_real(csw) -> None:
+    shown = README.split("$ csw week 2025 2026 2018\n")[1].split("$ ")[0]
+    assert csw("week", "2025", "2026", "2018").stdout == shown
+    error = README.split("$ csw week 25\n")[1].split("```")[0]
+    assert csw("week", "25").stderr == error
+
+
+def test_the_plan_output_shown_is_real(csw) -> None:
+    shown = README.split("$ csw plan 2025 --mode hybrid --headcount 40 --budget 2000\n")[1].split("```")[0]
+    result = csw("plan", "2025", "--mode", "hybrid", "--headcount", "40", "--budget", "2000")
+    assert result.stdout == shown
