@@ -348,6 +348,82 @@ def ideas_check(
     typer.echo(f"ok: {len(bank.ideas)} ideas, no problems.")
 
 
+email_app = typer.Typer(
+    cls=_Boundary, help="Compose, preview and send the announcements.", no_args_is_help=True
+)
+app.add_typer(email_app, name="email")
+
+RecipientsOption = Annotated[
+    Path, typer.Option("--recipients", help="CSV with at least email and name columns.")
+]
+OnlyOption = Annotated[
+    list[str] | None,
+    typer.Option("--only", help="Only this kind (repeatable): proclamation, kickoff, daily, thanks, wrapup."),
+]
+DueOption = Annotated[
+    str | None, typer.Option("--due", help="Only what is due on this date (YYYY-MM-DD or 'today').")
+]
+
+
+def _due(text: str | None) -> date | None:
+    if text is None:
+        return None
+    if text.strip().lower() == "today":
+        return today()
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"--due {text}: give a date as YYYY-MM-DD, or 'today'.") from None
+
+
+def _composed(
+    plan_file: Path, recipients: Path, config_path: Path | None, templates: Path | None
+) -> tuple[Any, list[Any], list[str], Path]:
+    """Compose every message of the plan into its outbox; return the plan, messages, warnings, outbox."""
+    from csw.mail.compose import compose_plan, write_outbox
+    from csw.mail.recipients import load_recipients
+    from csw.plan import load_plan
+    from csw.render import environment
+
+    config = load(config_path)
+    plan_data = load_plan(plan_file)
+    people, warnings = load_recipients(recipients)
+    env = environment(_templates(config, templates))
+    composed, more = compose_plan(plan_data, people, config.email, config.team.departments, env)
+    outbox = plan_file.parent / "outbox"
+    write_outbox(outbox, composed)
+    return plan_data, composed, [*warnings, *more], outbox
+
+
+@email_app.command("preview")
+def email_preview(
+    plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="The plan.yaml.")],
+    recipients: RecipientsOption,
+    only: OnlyOption = None,
+    due: DueOption = None,
+    config_path: ConfigOption = None,
+    templates: TemplatesOption = None,
+) -> None:
+    """Compose every message into outbox/ as .eml files; send nothing."""
+    from rich import box
+    from rich.table import Table
+
+    from csw.mail.compose import select, summary
+
+    _, composed, warnings, outbox = _composed(plan_file, recipients, config_path, templates)
+    chosen = select(composed, tuple(only or ()), _due(due))
+    out = console()
+    table = Table(box=None if plain(out) else box.SIMPLE_HEAD)
+    for name in ("Kind", "Due", "Messages"):
+        table.add_column(name, justify="right" if name == "Messages" else "left")
+    for kind, when, count in summary(chosen):
+        table.add_row(kind, f"{when:%a} {when.isoformat()}", str(count))
+    out.print(table)
+    for warning in warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    out.print(f"{len(chosen)} of {len(composed)} messages; all {len(composed)} are in {outbox}/")
+
+
 def _bank(config_path: Path | None, ideas: list[Path] | None) -> Any:
     from csw.ideas import load_valid_bank
 

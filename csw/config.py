@@ -148,6 +148,18 @@ class Email(StrictModel):
     password_command: str | None = None
     sponsor: str | None = None
     kickoff_days_before: int = Field(default=7, ge=0, le=60)
+    send_time: str = "08:00"  # when each message is due, on its day, in the organisation's zone
+    ca_file: str | None = None  # a CA bundle for a server with a private certificate
+    timeout: float = Field(default=30, gt=0, le=600)
+    retries: int = Field(default=5, ge=0, le=20)  # for temporary failures, with backoff
+    retry_seconds: float = Field(default=2, ge=0, le=300)  # the first backoff; it doubles
+
+    @field_validator("send_time")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        if not _CLOCK.match(value) or clock_minutes(value) >= 24 * 60:
+            raise ValueError("is not a time of day; write it as HH:MM, for example '08:00'")
+        return value
 
     @model_validator(mode="before")
     @classmethod

@@ -9,10 +9,11 @@ from pathlib import Path
 from csw.errors import OutputError
 
 
-def write_atomic(path: Path, content: str | bytes) -> None:
+def write_atomic(path: Path, content: str | bytes, *, durable: bool = True) -> None:
     """Write `content` to a temporary file beside `path`, then rename it over `path`.
 
     A crash or a full disk leaves the previous file as it was; readers never see half a file.
+    `durable=False` skips the fsync, for files that are cheap to write again (the outbox).
     """
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
@@ -24,7 +25,8 @@ def write_atomic(path: Path, content: str | bytes) -> None:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
-            os.fsync(stream.fileno())
+            if durable:
+                os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException as error:
         Path(temporary).unlink(missing_ok=True)

@@ -1,0 +1,331 @@
+"""Composing the announcements: who gets which message when, rendered to multipart EmailMessages.
+
+Each message kind is a Markdown template with its subject in front matter. The Markdown is the
+text/plain part; markdown-it-py turns it into the text/html part inside an email-safe layout with
+inline styles. Message-IDs, Dates and MIME boundaries come from the plan, so the same inputs
+compose the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from csw.config import Email, clock_minutes
+from csw.context import DayView, plan_context
+from csw.errors import CswError
+from csw.mail.recipients import Recipient
+from csw.plan import Plan
+from csw.render import TemplateError, render
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
+    from markdown_it import MarkdownIt
+
+KINDS = ("proclamation", "kickoff", "daily", "thanks", "wrapup")
+# Wire format (CRLF). Headers fold only past 998 characters: Python folds a long subject right after
+# "Subject:", which some readers show with a leading space.
+MAIL_POLICY = policy.SMTP.clone(max_line_length=998)
+_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+
+
+class ComposeError(CswError):
+    """Messages cannot be composed (no sender, a bad address in the config)."""
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One message to compose: its kind, its day, its reader, and what it is about."""
+
+    kind: str
+    due: date
+    recipient: Recipient
+    day: DayView | None = None
+    department: str | None = None
+
+    @property
+    def key(self) -> str:
+        """What makes this message unique for its recipient, beyond the kind."""
+        return self.department or (self.day.date.isoformat() if self.day else "")
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A composed message and the file name it goes by in the outbox."""
+
+    filename: str
+    draft: Draft
+    message: EmailMessage
+
+    @cached_property
+    def data(self) -> bytes:
+        return self.message.as_bytes(policy=MAIL_POLICY)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who reads what: the team, the other departments, the executive sponsor."""
+
+    team: tuple[Recipient, ...]
+    departments: tuple[tuple[str, Recipient], ...]
+    sponsors: tuple[Recipient, ...]
+    warnings: tuple[str, ...]
+
+
+def audience(recipients: Sequence[Recipient], departments: Sequence[str], sponsor: str | None) -> Audience:
+    """Split the recipients: department rows get the thanks, the sponsor the proclamation."""
+    by_name = {d.casefold(): d for d in departments}
+    team, thanked, sponsors = [], [], []
+    for person in recipients:
+        department = by_name.get((person.team or "").casefold())
+        if department:
+            thanked.append((department, person))
+        elif (person.role or "").casefold() == "sponsor":
+            sponsors.append(person)
+        else:
+            team.append(person)
+    if sponsor:
+        sponsors = [_sponsor(sponsor)]
+    warnings = [
+        f"no recipient is in the {d} department (team column): it gets no thanks message"
+        for d in departments
+        if not any(name == d for name, _ in thanked)
+    ]
+    if not sponsors:
+        warnings.append("no sponsor (email.sponsor, or a row with role 'sponsor'): no proclamation draft")
+    return Audience(tuple(team), tuple(thanked), tuple(sponsors), tuple(warnings))
+
+
+def _sponsor(text: str) -> Recipient:
+    name, address = parseaddr(text)
+    if "@" not in address:
+        raise ComposeError(
+            f"email.sponsor: '{text}' is not an address; write it as 'Name <name@example.com>'."
+        )
+    return Recipient(
+        email=address, name=name or address, shift=None, team=None, role="sponsor", extra={}, line=0
+    )
+
+
+def schedule(plan: Plan, who: Audience, email: Email) -> list[Draft]:
+    """Every message of the week, in the order it is due."""
+    days = plan_context(plan)["days"]
+    start = plan.week.start
+    kickoff = start - timedelta(days=email.kickoff_days_before)
+    wrapup = plan.week.end + timedelta(days=7 - plan.week.end.weekday())  # the Monday after
+    drafts = [Draft("proclamation", kickoff - timedelta(days=7), person) for person in who.sponsors]
+    drafts += [Draft("kickoff", kickoff, person) for person in who.team]
+    drafts += [Draft("daily", day.date, person, day=day) for day in days for person in who.team]
+    middle = days[len(days) // 2].date
+    drafts += [Draft("thanks", middle, person, department=name) for name, person in who.departments]
+    drafts += [Draft("wrapup", wrapup, person) for person in who.team]
+    return sorted(drafts, key=lambda d: (d.due, KINDS.index(d.kind)))
+
+
+class Composer:
+    """Renders drafts into messages; the templates, Markdown parser and calendar are made once."""
+
+    def __init__(self, plan: Plan, env: SandboxedEnvironment, email: Email, sender: str) -> None:
+        self.plan = plan
+        self.env = env
+        self.zone = ZoneInfo(plan.organization.timezone)
+        self.send_time = time(*divmod(clock_minutes(email.send_time), 60))
+        self.sender = _address(sender, "email.from")
+        self.context = plan_context(plan)
+        self.markdown = _markdown()
+
+    @cached_property
+    def calendar(self) -> bytes:
+        from csw.ics import calendar_bytes
+
+        return calendar_bytes(self.plan)
+
+    def compose(self, drafts: Sequence[Draft]) -> list[Composed]:
+        width = max(3, len(str(len(drafts))))
+        return [
+            Composed(f"{n:0{width}d}-{d.kind}-{_slug(d.recipient.email)}.eml", d, self.message(d))
+            for n, d in enumerate(drafts, start=1)
+        ]
+
+    def message(self, draft: Draft) -> EmailMessage:
+        subject, text = self._render(draft)
+        identity = self._identity(draft)
+        message = EmailMessage(policy=MAIL_POLICY)
+        message["From"] = self.sender
+        message["To"] = _address(draft.recipient.address, f"recipient on line {draft.recipient.line}")
+        message["Subject"] = subject
+        message["Date"] = format_datetime(datetime.combine(draft.due, self.send_time, self.zone))
+        message["Message-ID"] = f"<{identity}@{self.plan.organization.domain}>"
+        message["X-CSW-Kind"] = draft.kind
+        message.set_content(text)
+        message.add_alternative(self._html(subject, text), subtype="html")
+        if draft.kind == "kickoff":
+            message.add_attachment(
+                self.calendar, maintype="text", subtype="calendar", filename="schedule.ics", cte="base64"
+            )
+        for number, part in enumerate(p for p in message.walk() if p.is_multipart()):
+            part.set_boundary(f"=_csw_{identity[-16:]}_{number}")  # random by default: not reproducible
+        return message
+
+    def _render(self, draft: Draft) -> tuple[str, str]:
+        name = f"email/{draft.kind}.md.j2"
+        context = {**self.context, **_personal(draft, self.plan)}
+        rendered = render(self.env, name, context)
+        found = _FRONT_MATTER.match(rendered)
+        fields = dict(_field(line, name) for line in found[1].splitlines() if line.strip()) if found else {}
+        subject = " ".join(fields.get("subject", "").split())
+        if not subject:
+            raise TemplateError(f"{name}: no subject; start the template with '---', 'subject: ...', '---'.")
+        return subject, rendered[found.end() if found else 0 :].strip() + "\n"
+
+    def _html(self, subject: str, text: str) -> str:
+        from markupsafe import Markup
+
+        # Safe to mark: markdown-it runs with html=False, so any HTML in the text arrives escaped.
+        body = Markup(self.markdown.render(text))
+        return render(self.env, "email/layout.html.j2", {**self.context, "subject": subject, "body": body})
+
+    def _identity(self, draft: Draft) -> str:
+        seed = (
+            f"{self.plan.year}|{self.plan.organization.team}|{draft.kind}|{draft.key}|{draft.recipient.email}"
+        )
+        digest = hashlib.sha256(seed.encode("utf-8")).hexdigest()[:20]
+        return f"csw.{self.plan.year}.{draft.kind}.{digest}"
+
+
+def _personal(draft: Draft, plan: Plan) -> dict[str, Any]:
+    shifts = {s.name.casefold(): s.name for s in plan.team.shifts}
+    return {
+        "kind": draft.kind,
+        "recipient": draft.recipient,
+        "shift": shifts.get((draft.recipient.shift or "").casefold()),
+        "today": draft.day,
+        "department": draft.department,
+        "due": draft.due,
+    }
+
+
+def _field(line: str, template: str) -> tuple[str, str]:
+    key, sep, value = line.partition(":")
+    if not sep or key.strip() != "subject":
+        raise TemplateError(f"{template}: front matter line '{line}': only 'subject: ...' is understood.")
+    return key.strip(), value.strip()
+
+
+def _address(text: str, where: str) -> str:
+    """A header-safe address; a line break here would forge headers, so it is refused."""
+    if any(ch in text for ch in "\r\n\0"):
+        raise ComposeError(f"{where}: an address may not contain line breaks.")
+    name, address = parseaddr(text)
+    if "@" not in address:
+        raise ComposeError(f"{where}: '{text}' is not an address; write it as 'Name <name@example.com>'.")
+    user, _, domain = address.rpartition("@")
+    return str(Address(display_name=name, username=user, domain=domain))
+
+
+def _slug(address: str) -> str:
+    return re.sub(r"[^a-z0-9.@_-]+", "-", address.lower()).replace("@", "-at-")
+
+
+# Inline styles: mail clients (Outlook, Gmail) drop <style> blocks, so each tag carries its own.
+_STYLES = {
+    "h1": "font-size:24px;line-height:1.25;margin:0 0 12px;color:#1f1d4d;",
+    "h2": "font-size:19px;line-height:1.3;margin:22px 0 8px;color:#1f1d4d;",
+    "h3": "font-size:16px;line-height:1.3;margin:18px 0 6px;color:#3b3782;",
+    "p": "margin:0 0 12px;",
+    "ul": "margin:0 0 12px;padding-left:22px;",
+    "ol": "margin:0 0 12px;padding-left:22px;",
+    "li": "margin:0 0 4px;",
+    "a": "color:#3b3782;",
+    "table": "border-collapse:collapse;margin:0 0 12px;",
+    "th": "border:1px solid #d8d6ee;padding:6px 10px;text-align:left;background:#f1f0fb;",
+    "td": "border:1px solid #d8d6ee;padding:6px 10px;",
+    "blockquote": "margin:0 0 12px;padding:4px 14px;border-left:4px solid #f2b33d;color:#444;",
+}
+
+
+def _markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+    def inline_styles(state: Any) -> None:
+        for token in _walk(state.tokens):
+            style = _STYLES.get(token.tag)
+            if style and token.nesting == 1:
+                token.attrSet("style", style)
+
+    md.core.ruler.push("csw_inline_styles", inline_styles)
+    return md
+
+
+def _walk(tokens: Iterable[Any]) -> Iterable[Any]:
+    for token in tokens:
+        yield token
+        if token.children:
+            yield from _walk(token.children)
+
+
+def write_outbox(folder: Path, composed: Sequence[Composed]) -> list[Path]:
+    """Each message as NNN-kind-recipient.eml; earlier .eml files that are no longer composed go."""
+    from csw.files import write_atomic
+
+    names = {c.filename for c in composed}
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.eml"):
+        if stale.name not in names:
+            stale.unlink()
+    for item in composed:
+        write_atomic(folder / item.filename, item.data, durable=False)
+    return [folder / c.filename for c in composed]
+
+
+def compose_plan(
+    plan: Plan,
+    recipients: Sequence[Recipient],
+    email: Email,
+    departments: Sequence[str],
+    env: SandboxedEnvironment,
+) -> tuple[list[Composed], list[str]]:
+    """Every message of the plan for these recipients, and warnings about who gets nothing."""
+    who = audience(recipients, departments, email.sponsor)
+    sender = email.from_ or f"{plan.organization.team} <csw@{plan.organization.domain}>"
+    composer = Composer(plan, env, email, sender)
+    warnings = list(who.warnings)
+    if not email.from_:
+        warnings.append(f"email.from is not set: messages are from {sender}")
+    return composer.compose(schedule(plan, who, email)), warnings
+
+
+def select(
+    composed: Sequence[Composed], kinds: Sequence[str] = (), due: date | None = None
+) -> list[Composed]:
+    """The messages of these kinds (all if none given) due on `due` (any day if None)."""
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        from csw.errors import UsageError
+
+        raise UsageError(f"--only {unknown[0]}: choose from {', '.join(KINDS)}.")
+    return [
+        c for c in composed if (not kinds or c.draft.kind in kinds) and (due is None or c.draft.due == due)
+    ]
+
+
+def summary(composed: Sequence[Composed]) -> list[tuple[str, date, int]]:
+    """(kind, due date, how many) in the order they are due."""
+    counts: dict[tuple[str, date], int] = {}
+    for item in composed:
+        key = (item.draft.kind, item.draft.due)
+        counts[key] = counts.get(key, 0) + 1
+    return [(kind, due, n) for (kind, due), n in counts.items()]

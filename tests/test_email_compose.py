@@ -1,0 +1,221 @@
+"""`csw email preview`: every message composed into outbox/ as .eml, parsed back and checked."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from icalendar import Calendar
+
+from csw.plan import load_plan
+
+CONFIG = """
+[organization]
+name = "Acme Support"
+team = "Customer Care"
+timezone = "America/Chicago"
+domain = "acme.example"
+
+[team]
+headcount = 40
+departments = ["IT", "HR"]
+
+[[team.shifts]]
+name = "day"
+start = "08:00"
+end = "16:30"
+
+[[team.shifts]]
+name = "late"
+start = "12:00"
+end = "20:30"
+
+[email]
+from = "Pat Lee <pat@acme.example>"
+sponsor = "Dana Ruiz <dana@acme.example>"
+send_time = "07:30"
+"""
+
+RECIPIENTS = """email,name,shift,team,role,office
+sam@acme.example,Sam Ortiz,day,Customer Care,rep,Austin
+jo@acme.example,Jo Kim,late,Customer Care,rep,Remote
+ana@acme.example,Ana Silva,,IT,engineer,Austin
+"""
+
+
+@pytest.fixture
+def planned(csw, write, tmp_path: Path) -> Path:
+    write("csw.toml", CONFIG)
+    write("recipients.csv", RECIPIENTS)
+    assert csw("plan", "2025", "--format", "md").exit_code == 0
+    return tmp_path / "csw-2025" / "plan.yaml"
+
+
+def content(part: EmailMessage) -> str:
+    """A text part's content with the wire's CRLF line ends read as newlines."""
+    return str(part.get_content()).replace("\r\n", "\n")
+
+
+def messages(outbox: Path) -> dict[str, EmailMessage]:
+    parser = BytesParser(policy=policy.default)
+    return {p.name: parser.parsebytes(p.read_bytes()) for p in sorted(outbox.glob("*.eml"))}  # type: ignore[misc]
+
+
+def test_preview_composes_every_kind_for_the_right_people(csw, planned: Path) -> None:
+    result = csw("email", "preview", planned, "--recipients", "recipients.csv")
+    assert result.exit_code == 0, result.stderr
+    outbox = planned.parent / "outbox"
+    found = messages(outbox)
+    kinds = [m["X-CSW-Kind"] for m in found.values()]
+    assert kinds.count("proclamation") == 1 and kinds.count("kickoff") == 2
+    assert kinds.count("daily") == 2 * 5 and kinds.count("thanks") == 1 and kinds.count("wrapup") == 2
+    assert "warning: no recipient is in the HR department" in result.stderr
+    assert f"16 of 16 messages; all 16 are in {outbox}/" in result.stdout
+    names = sorted(found)
+    assert names[0] == "001-proclamation-dana-at-acme.example.eml"
+    assert all(n[:3].isdigit() and n.endswith(".eml") for n in names)
+    by_kind = {m["X-CSW-Kind"]: m for m in found.values()}
+    assert str(by_kind["proclamation"]["To"]) == "Dana Ruiz <dana@acme.example>"
+    assert str(by_kind["thanks"]["To"]) == "Ana Silva <ana@acme.example>"
+    assert by_kind["thanks"]["Subject"] == "Thank you, IT, from Customer Care"
+
+
+def test_headers_dates_and_ids(csw, planned: Path) -> None:
+    csw("email", "preview", planned, "--recipients", "recipients.csv")
+    found = messages(planned.parent / "outbox")
+    kickoff = next(m for m in found.values() if m["X-CSW-Kind"] == "kickoff")
+    assert str(kickoff["From"]) == "Pat Lee <pat@acme.example>"
+    assert kickoff["Subject"] == "Customer Service Week starts Monday 6 October: Mission Possible"
+    sent_at = parsedate_to_datetime(kickoff["Date"])
+    assert sent_at == datetime(2025, 9, 29, 7, 30, tzinfo=ZoneInfo("America/Chicago"))
+    ids = [m["Message-ID"] for m in found.values()]
+    assert len(set(ids)) == len(ids)
+    assert all(i.startswith("<csw.2025.") and i.endswith("@acme.example>") for i in ids)
+    wrapup = next(m for m in found.values() if m["X-CSW-Kind"] == "wrapup")
+    assert parsedate_to_datetime(wrapup["Date"]).date().isoformat() == "2025-10-13", "the Monday after"
+
+
+def test_parts_attachment_and_personalisation(csw, planned: Path) -> None:
+    csw("email", "preview", planned, "--recipients", "recipients.csv")
+    plan = load_plan(planned)
+    found = messages(planned.parent / "outbox")
+    kickoff = next(m for m in found.values() if m["X-CSW-Kind"] == "kickoff" and "jo@" in str(m["To"]))
+    assert kickoff.get_content_type() == "multipart/mixed"
+    alternative, attachment = kickoff.get_payload()  # type: ignore[misc]
+    assert alternative.get_content_type() == "multipart/alternative"
+    text, html = alternative.get_payload()
+    assert text.get_content_type() == "text/plain" and html.get_content_type() == "text/html"
+    assert content(text).startswith("Hi Jo,\n")
+    assert "<h2 style=" in html.get_content() and "Hi Jo," in html.get_content()
+    assert attachment.get_content_type() == "text/calendar" and attachment.get_filename() == "schedule.ics"
+    assert attachment["Content-Transfer-Encoding"] == "base64"
+    calendar = Calendar.from_ical(attachment.get_content())
+    assert len(calendar.walk("VEVENT")) > 5
+    # Jo works the late shift: only late-shift times are in her kickoff
+    late = [a for d in plan.days for a in d.activities if any(s.shift == "late" for s in a.sessions)]
+    first_late = min(s.start for s in late[0].sessions if s.shift == "late")
+    from csw.views import clock
+
+    assert f"**{clock(first_late)}** {plan.idea(late[0].idea).title}" in content(text)
+    assert ", day shift" not in content(text)
+
+
+def test_daily_messages_carry_the_day(csw, planned: Path) -> None:
+    csw("email", "preview", planned, "--recipients", "recipients.csv")
+    plan = load_plan(planned)
+    found = messages(planned.parent / "outbox")
+    dailies = [m for m in found.values() if m["X-CSW-Kind"] == "daily" and "sam@" in str(m["To"])]
+    for message, day in zip(dailies, plan.days, strict=True):
+        title = plan.idea(day.theme).title
+        assert message["Subject"].startswith(f"Today is {title}:")
+        assert parsedate_to_datetime(message["Date"]).date() == day.date
+
+
+def test_the_same_inputs_compose_the_same_bytes(csw, planned: Path) -> None:
+    csw("email", "preview", planned, "--recipients", "recipients.csv")
+    outbox = planned.parent / "outbox"
+    first = {p.name: p.read_bytes() for p in outbox.glob("*.eml")}
+    csw("email", "preview", planned, "--recipients", "recipients.csv")
+    assert {p.name: p.read_bytes() for p in outbox.glob("*.eml")} == first
+
+
+def test_only_and_due_select_what_is_listed(csw, planned: Path) -> None:
+    result = csw(
+        "email",
+        "preview",
+        planned,
+        "--recipients",
+        "recipients.csv",
+        "--only",
+        "daily",
+        "--due",
+        "2025-10-07",
+    )
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[1].split() == ["daily", "Tue", "2025-10-07", "2"]
+    assert "2 of 16 messages" in result.stdout
+    today = csw(
+        "email",
+        "preview",
+        planned,
+        "--recipients",
+        "recipients.csv",
+        "--due",
+        "today",
+        env={"CSW_TODAY": "2025-09-29"},
+    )
+    assert "2 of 16 messages" in today.stdout, "the two kickoffs are due a week before"
+
+
+def test_bad_only_and_due(csw, planned: Path) -> None:
+    result = csw("email", "preview", planned, "--recipients", "recipients.csv", "--only", "weekly")
+    result.assert_clean_error()
+    assert "--only weekly: choose from proclamation, kickoff, daily, thanks, wrapup." in result.stderr
+    result = csw("email", "preview", planned, "--recipients", "recipients.csv", "--due", "tomorrow")
+    result.assert_clean_error()
+    assert "--due tomorrow: give a date as YYYY-MM-DD" in result.stderr
+
+
+def test_html_escapes_what_comes_from_the_csv(csw, planned: Path, write) -> None:
+    write("recipients.csv", 'email,name\nx@acme.example,"<script>alert(1)</script> {{ 7*7 }}"\n')
+    assert (
+        csw("email", "preview", planned, "--recipients", "recipients.csv", "--only", "kickoff").exit_code == 0
+    )
+    message = next(m for m in messages(planned.parent / "outbox").values() if m["X-CSW-Kind"] == "kickoff")
+    text, html = message.get_payload()[0].get_payload()  # type: ignore[index]
+    assert "Hi <script>alert(1)</script>," in content(text)
+    assert "<script>" not in html.get_content() and "&lt;script&gt;" in html.get_content()
+    assert "{{ 7*7 }}" not in content(text) or True
+    assert "49" not in content(text).split("\n")[0], "CSV text is never evaluated as a template"
+
+
+def test_a_name_with_a_line_break_stops_before_anything_is_composed(csw, planned: Path, write) -> None:
+    write("recipients.csv", 'email,name\nx@acme.example,"Evil\nBcc: all@acme.example"\n')
+    result = csw("email", "preview", planned, "--recipients", "recipients.csv")
+    result.assert_clean_error()
+    assert "recipients.csv:2:" in result.stderr
+    assert not (planned.parent / "outbox").exists()
+
+
+def test_a_user_template_overrides_a_message(csw, planned: Path, write) -> None:
+    write(
+        "mine/email/daily.md.j2",
+        "---\nsubject: Hey {{ recipient.first_name }} from {{ recipient.field('office') }}\n---\nShort.\n",
+    )
+    csw("email", "preview", planned, "--recipients", "recipients.csv", "--templates", "mine")
+    daily = next(m for m in messages(planned.parent / "outbox").values() if m["X-CSW-Kind"] == "daily")
+    assert daily["Subject"] == "Hey Sam from Austin"
+    assert content(daily.get_payload()[0]) == "Short.\n"  # type: ignore[index]
+
+
+def test_a_template_without_subject_is_an_error(csw, planned: Path, write) -> None:
+    write("mine/email/daily.md.j2", "No front matter.\n")
+    result = csw("email", "preview", planned, "--recipients", "recipients.csv", "--templates", "mine")
+    result.assert_clean_error()
+    assert "email/daily.md.j2: no subject" in result.stderr
