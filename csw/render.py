@@ -70,6 +70,8 @@ def render(env: SandboxedEnvironment, name: str, context: dict[str, Any]) -> str
         raise TemplateError(f"{_where(error, name)}: not allowed in a template: {error}.") from None
     except JinjaError as error:
         raise TemplateError(f"{_where(error, name)}: template error: {error}.") from None
+    except KeyError as error:  # e.g. recipient.field('office') for a column the CSV does not have
+        raise TemplateError(f"{_where(error, name)}: no such field: {error}.") from None
 
 
 def _where(error: BaseException, name: str) -> str:

@@ -62,15 +62,13 @@ class Draft:
 
 @dataclass(frozen=True)
 class Composed:
-    """A composed message and the file name it goes by in the outbox."""
+    """A composed message (wire-format bytes) and the file name it goes by in the outbox."""
 
     filename: str
     draft: Draft
-    message: EmailMessage
-
-    @cached_property
-    def data(self) -> bytes:
-        return self.message.as_bytes(policy=MAIL_POLICY)
+    data: bytes
+    message_id: str
+    sender: str
 
 
 @dataclass(frozen=True)
@@ -134,7 +132,14 @@ def schedule(plan: Plan, who: Audience, email: Email) -> list[Draft]:
 
 
 class Composer:
-    """Renders drafts into messages; the templates, Markdown parser and calendar are made once."""
+    """Renders drafts into messages, quickly enough for thousands of recipients.
+
+    Messages of one kind, day and shift differ only in the recipient's details. So each such group
+    is rendered once with a stand-in recipient whose fields read as tokens, turned into HTML and
+    MIME once, and each message fills the tokens in (escaped in the HTML part). Every message's
+    text is still rendered for real and compared: a template that uses the recipient in its logic
+    (`{% if recipient.role == "lead" %}`) gets that message composed whole instead.
+    """
 
     def __init__(self, plan: Plan, env: SandboxedEnvironment, email: Email, sender: str) -> None:
         self.plan = plan
@@ -144,6 +149,8 @@ class Composer:
         self.sender = _address(sender, "email.from")
         self.context = plan_context(plan)
         self.markdown = _markdown()
+        self.shifts = {s.name.casefold(): s.name for s in plan.team.shifts}
+        self.bodies: dict[tuple[str, str, str | None], _Body] = {}
 
     @cached_property
     def calendar(self) -> bytes:
@@ -154,33 +161,60 @@ class Composer:
     def compose(self, drafts: Sequence[Draft]) -> list[Composed]:
         width = max(3, len(str(len(drafts))))
         return [
-            Composed(f"{n:0{width}d}-{d.kind}-{_slug(d.recipient.email)}.eml", d, self.message(d))
-            for n, d in enumerate(drafts, start=1)
+            self.message(draft, f"{n:0{width}d}-{draft.kind}-{_slug(draft.recipient.email)}.eml")
+            for n, draft in enumerate(drafts, start=1)
         ]
 
-    def message(self, draft: Draft) -> EmailMessage:
-        subject, text = self._render(draft)
-        identity = self._identity(draft)
-        message = EmailMessage(policy=MAIL_POLICY)
-        message["From"] = self.sender
-        message["To"] = _address(draft.recipient.address, f"recipient on line {draft.recipient.line}")
-        message["Subject"] = subject
-        message["Date"] = format_datetime(datetime.combine(draft.due, self.send_time, self.zone))
-        message["Message-ID"] = f"<{identity}@{self.plan.organization.domain}>"
-        message["X-CSW-Kind"] = draft.kind
-        message.set_content(text)
-        message.add_alternative(self._html(subject, text), subtype="html")
+    def message(self, draft: Draft, filename: str) -> Composed:
+        shift = self.shifts.get((draft.recipient.shift or "").casefold())
+        key = (draft.kind, draft.key, shift)
+        if key not in self.bodies:
+            self.bodies[key] = self._body(draft, _Probe(), shift)
+        body = self.bodies[key]
+        values = body.values(draft.recipient)
+        subject, text = self._render(draft, draft.recipient, shift)
+        if _fill(body.subject, values) != subject or _fill(body.text, values) != text:
+            body, values = self._body(draft, draft.recipient, shift), {}
+        message_id = f"<{self._identity(draft)}@{self.plan.organization.domain}>"
+        headers = [
+            ("From", self.sender),
+            ("To", _address(draft.recipient.address, f"recipient on line {draft.recipient.line}")),
+            ("Subject", _fill(body.subject, values)),
+            ("Date", format_datetime(datetime.combine(draft.due, self.send_time, self.zone))),
+            ("Message-ID", message_id),
+            ("X-CSW-Kind", draft.kind),
+        ]
+        head = b"".join(MAIL_POLICY.fold_binary(name, value) for name, value in headers)
+        return Composed(filename, draft, head + body.fill(values), message_id, self.sender)
+
+    def _body(self, draft: Draft, reader: Any, shift: str | None) -> _Body:
+        """The MIME structure and parts of a message, serialised once by the email package."""
+        subject, text = self._render(draft, reader, shift)
+        html = self._html(subject, text).replace(_TEXT_TOKEN, _HTML_TOKEN)
+        mime = EmailMessage(policy=MAIL_POLICY)
+        mime.set_content(text, cte="8bit")  # 8bit, not quoted-printable: tokens stay whole
+        mime.add_alternative(html, subtype="html", cte="8bit")
         if draft.kind == "kickoff":
-            message.add_attachment(
+            mime.add_attachment(
                 self.calendar, maintype="text", subtype="calendar", filename="schedule.ics", cte="base64"
             )
-        for number, part in enumerate(p for p in message.walk() if p.is_multipart()):
-            part.set_boundary(f"=_csw_{identity[-16:]}_{number}")  # random by default: not reproducible
-        return message
+        group = hashlib.sha256(f"{self.plan.year}|{draft.kind}|{draft.key}|{shift}".encode()).hexdigest()[:16]
+        for number, part in enumerate(p for p in mime.walk() if p.is_multipart()):
+            part.set_boundary(f"=_csw_{group}_{number}")  # random by default: not reproducible
+        reads = reader.reads if isinstance(reader, _Probe) else {}
+        return _Body(subject, text, mime.as_bytes(policy=MAIL_POLICY), reads)
 
-    def _render(self, draft: Draft) -> tuple[str, str]:
+    def _render(self, draft: Draft, reader: Any, shift: str | None) -> tuple[str, str]:
         name = f"email/{draft.kind}.md.j2"
-        context = {**self.context, **_personal(draft, self.plan)}
+        context = {
+            **self.context,
+            "kind": draft.kind,
+            "recipient": reader,
+            "shift": shift,
+            "today": draft.day,
+            "department": draft.department,
+            "due": draft.due,
+        }
         rendered = render(self.env, name, context)
         found = _FRONT_MATTER.match(rendered)
         fields = dict(_field(line, name) for line in found[1].splitlines() if line.strip()) if found else {}
@@ -204,16 +238,68 @@ class Composer:
         return f"csw.{self.plan.year}.{draft.kind}.{digest}"
 
 
-def _personal(draft: Draft, plan: Plan) -> dict[str, Any]:
-    shifts = {s.name.casefold(): s.name for s in plan.team.shifts}
-    return {
-        "kind": draft.kind,
-        "recipient": draft.recipient,
-        "shift": shifts.get((draft.recipient.shift or "").casefold()),
-        "today": draft.day,
-        "department": draft.department,
-        "due": draft.due,
-    }
+# Tokens are plain letters and digits, which neither Jinja's default filters nor Markdown change.
+_TEXT_TOKEN, _HTML_TOKEN = "CSWTOKENT", "CSWTOKENH"
+
+
+class _Probe:
+    """A stand-in recipient: every field it is asked for reads as a token, and it remembers how."""
+
+    def __init__(self) -> None:
+        self.reads: dict[str, tuple[str, str]] = {}
+
+    def _token(self, how: tuple[str, str]) -> str:
+        for token, seen in self.reads.items():
+            if seen == how:
+                return token
+        token = f"{_TEXT_TOKEN}{len(self.reads):03d}Z"
+        self.reads[token] = how
+        return token
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self._token(("attr", name))
+
+    def field(self, column: str) -> str:
+        return self._token(("field", column))
+
+    def __getitem__(self, column: str) -> str:
+        return self.field(column)
+
+
+@dataclass(frozen=True)
+class _Body:
+    subject: str
+    text: str
+    data: bytes
+    reads: dict[str, tuple[str, str]]
+
+    def values(self, recipient: Recipient) -> dict[str, str]:
+        """What each token stands for in this recipient's message."""
+        found = {}
+        for token, (how, name) in self.reads.items():
+            try:
+                value = getattr(recipient, name, "") if how == "attr" else recipient.field(name)
+            except KeyError:  # no such column: the real render reports it
+                value = ""
+            found[token] = "" if value is None else str(value)
+        return found
+
+    def fill(self, values: dict[str, str]) -> bytes:
+        from markupsafe import escape
+
+        data = self.data
+        for token, value in values.items():
+            data = data.replace(token.encode(), value.encode("utf-8"))
+            data = data.replace(token.replace(_TEXT_TOKEN, _HTML_TOKEN).encode(), str(escape(value)).encode())
+        return data
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    for token, value in values.items():
+        text = text.replace(token, value)
+    return text
 
 
 def _field(line: str, template: str) -> tuple[str, str]:
@@ -277,6 +363,13 @@ def _walk(tokens: Iterable[Any]) -> Iterable[Any]:
             yield from _walk(token.children)
 
 
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
 def write_outbox(folder: Path, composed: Sequence[Composed]) -> list[Path]:
     """Each message as NNN-kind-recipient.eml; earlier .eml files that are no longer composed go."""
     from csw.files import write_atomic
@@ -287,7 +380,9 @@ def write_outbox(folder: Path, composed: Sequence[Composed]) -> list[Path]:
         if stale.name not in names:
             stale.unlink()
     for item in composed:
-        write_atomic(folder / item.filename, item.data, durable=False)
+        path = folder / item.filename
+        if not _holds(path, item.data):  # a rerun rewrites only what changed: renames are slow
+            write_atomic(path, item.data, durable=False)
     return [folder / c.filename for c in composed]
 
 
