@@ -424,6 +424,114 @@ def email_preview(
     out.print(f"{len(chosen)} of {len(composed)} messages; all {len(composed)} are in {outbox}/")
 
 
+@email_app.command("send")
+def email_send(
+    plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="The plan.yaml.")],
+    recipients: RecipientsOption,
+    only: OnlyOption = None,
+    due: DueOption = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Send without asking first.")] = False,
+    limit: Annotated[int | None, typer.Option(min=1, help="Send at most this many messages.")] = None,
+    rate: Annotated[float | None, typer.Option(min=0.1, help="At most this many messages a minute.")] = None,
+    insecure: Annotated[
+        bool, typer.Option("--insecure", help="Allow security = 'none' towards a host that is not local.")
+    ] = False,
+    config_path: ConfigOption = None,
+    templates: TemplatesOption = None,
+) -> None:
+    """Send what is composed and not yet sent, each message exactly once; asks first unless --yes."""
+    from csw.mail.compose import select
+    from csw.mail.delivery import outgoing, send_summary
+    from csw.mail.send import JOURNAL_NAME, read_journal, settings_from_config
+
+    config = load(config_path)
+    _, composed, warnings, outbox = _composed(plan_file, recipients, config_path, templates)
+    for warning in warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    chosen = select(composed, tuple(only or ()), _due(due))
+    journal = outbox / JOURNAL_NAME
+    done = read_journal(journal)
+    pending = [c for c in chosen if c.message_id not in done]
+    settings = settings_from_config(config.email, os.environ, insecure=insecure)
+    typer.echo(
+        send_summary(
+            pending,
+            len(chosen) - len(pending),
+            settings.where,
+            composed[0].sender if composed else "",
+            today(),
+        )
+    )
+    if not pending:
+        return
+    _confirm(yes)
+    report = _send_with_progress(outgoing(pending, outbox), settings, journal, limit=limit, rate=rate)
+    _report_sent(report, outbox)
+
+
+def _confirm(yes: bool) -> None:
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise UsageError(
+            "there is no terminal to ask whether to send.", hint="Add --yes to send without asking."
+        )
+    if not typer.confirm("Send them now?", default=False):
+        typer.echo("Nothing sent.")
+        raise typer.Exit(0)
+
+
+def _send_with_progress(
+    messages: list[Any], settings: Any, journal: Path, *, limit: int | None, rate: float | None
+) -> Any:
+    from csw.mail.send import send_all
+
+    out = console()
+    if plain(out):
+        return send_all(messages, settings, journal, limit=limit, rate_per_minute=rate)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (
+        TextColumn("sending"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.speed} msg/s"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=out, transient=True) as bar:
+        task = bar.add_task("send", total=min(len(messages), limit or len(messages)))
+        return send_all(
+            messages,
+            settings,
+            journal,
+            limit=limit,
+            rate_per_minute=rate,
+            on_progress=lambda _message, _status: bar.advance(task),
+        )
+
+
+def _report_sent(report: Any, outbox: Path) -> None:
+    from csw.mail.delivery import failure_rows, report_lines
+    from csw.mail.send import write_failed_csv
+
+    for line in report_lines(report):
+        typer.echo(line)
+    if report.failed:
+        from rich.table import Table
+
+        out = console()
+        table = Table(title="Not sent", box=None)
+        for name in ("File", "To", "Code", "Reason"):
+            table.add_column(name)
+        for row in failure_rows(report):
+            table.add_row(*row)
+        out.print(table)
+        write_failed_csv(report, outbox / "failed.csv")
+        typer.echo(f"Their rows are in {outbox / 'failed.csv'}: fix them and run the same command again.")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 def _bank(config_path: Path | None, ideas: list[Path] | None) -> Any:
     from csw.ideas import load_valid_bank
 

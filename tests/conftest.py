@@ -24,7 +24,8 @@ class Result:
         """The exit code, a short message on stderr, and never a traceback."""
         assert self.exit_code == code, (self.exit_code, self.stdout, self.stderr)
         assert "Traceback" not in self.stderr + self.stdout
-        assert self.stderr.startswith("csw: ") or code == 1, self.stderr
+        errors = [line for line in self.stderr.splitlines() if line.startswith("csw: ")]
+        assert len(errors) == 1 or code == 1, self.stderr
 
 
 @pytest.fixture

@@ -11,8 +11,14 @@ import pytest
 from csw import __version__
 from csw.cli import app
 
-COMMANDS = ["week", "plan", "render", "init", "ideas"]
-SUBCOMMANDS = [["ideas", "list"], ["ideas", "show"], ["ideas", "check"]]
+COMMANDS = ["week", "plan", "render", "init", "ideas", "email"]
+SUBCOMMANDS = [
+    ["ideas", "list"],
+    ["ideas", "show"],
+    ["ideas", "check"],
+    ["email", "preview"],
+    ["email", "send"],
+]
 
 
 def test_help_lists_every_command_with_one_line(csw) -> None:

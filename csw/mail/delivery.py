@@ -1,0 +1,85 @@
+"""The use case behind `csw email send`: composed messages handed to the sender, and its report in words."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date
+from email.utils import parseaddr
+from pathlib import Path
+
+from csw.mail.compose import Composed
+from csw.mail.recipients import Recipient
+from csw.mail.send import Outgoing, SendReport
+
+
+def row_of(recipient: Recipient) -> dict[str, str]:
+    """The recipient as a recipients.csv row, for failed.csv."""
+    row = {"email": recipient.email, "name": recipient.name}
+    row.update(
+        {
+            k: v or ""
+            for k, v in (("shift", recipient.shift), ("team", recipient.team), ("role", recipient.role))
+        }
+    )
+    row.update(recipient.extra)
+    return row
+
+
+def outgoing(composed: Sequence[Composed], outbox: Path) -> list[Outgoing]:
+    """The sender's view of composed messages: envelope, bytes and CSV row, without re-reading files."""
+    return [
+        Outgoing(
+            path=outbox / item.filename,
+            message_id=item.message_id,
+            sender=parseaddr(item.sender)[1],
+            recipients=(item.draft.recipient.email,),
+            kind=item.draft.kind,
+            row=row_of(item.draft.recipient),
+            data=item.data,
+        )
+        for item in composed
+    ]
+
+
+def send_summary(pending: Sequence[Composed], already: int, server: str, sender: str, today: date) -> str:
+    """What is about to happen, said before anything is sent."""
+    if not pending:
+        return f"Nothing to send: all {already} selected messages are already in the journal."
+    kinds = Counter(item.draft.kind for item in pending)
+    parts = ", ".join(f"{n} {kind}" for kind, n in kinds.items())
+    lines = [f"About to send {len(pending)} messages ({parts}) via {server} as {sender}."]
+    if already:
+        lines.append(f"{already} more were sent before and will not be sent again.")
+    later = sum(item.draft.due > today for item in pending)
+    if later:
+        lines.append(f"{later} of them are due after today; a daily job would use --due today.")
+    return "\n".join(lines)
+
+
+def report_lines(report: SendReport) -> list[str]:
+    """The run in a few lines: sent, skipped, resent, failed, stopped."""
+    lines = [f"Sent {len(report.sent)} messages over {report.connections} connection(s)."]
+    if report.unconfirmed:
+        lines.append(
+            f"{len(report.unconfirmed)} unconfirmed, resent: the connection dropped before the server"
+            " confirmed them, so they went again with the same Message-ID (a mail system drops the copy)."
+        )
+    if report.skipped:
+        lines.append(f"{len(report.skipped)} skipped: sent by an earlier run.")
+    if report.remaining:
+        lines.append(
+            f"{len(report.remaining)} not sent yet (--limit, or the run stopped); run again to send them."
+        )
+    if report.stopped:
+        lines.append(f"Stopped: {report.stopped}")
+    if report.failed:
+        lines.append(f"{len(report.failed)} failed.")
+    return lines
+
+
+def failure_rows(report: SendReport) -> list[tuple[str, str, str, str]]:
+    return [
+        (f.message.path.name, ", ".join(f.recipients), "" if f.code is None else str(f.code), f.reason)
+        for f in report.failed
+    ]

@@ -1,0 +1,211 @@
+"""`csw email send` end to end: a real aiosmtpd server on 127.0.0.1, the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from aiosmtpd.smtp import SMTP
+
+from tests.smtp_server import Authenticator, Recorder, make_certificate, serve, server_tls_context
+from tests.test_email_compose import CONFIG, RECIPIENTS
+
+ALL = 16  # 1 proclamation, 2 kickoffs, 10 dailies, 1 thanks, 2 wrap-ups
+
+
+def configure(write, port: int, security: str = "none", extra: str = "") -> None:
+    email = CONFIG.split("[email]")[1]
+    body = CONFIG.split("[email]")[0]
+    write(
+        "csw.toml",
+        f'{body}[email]{email}host = "127.0.0.1"\nport = {port}\nsecurity = "{security}"\n'
+        f"retry_seconds = 0.01\ntimeout = 5\n{extra}",
+    )
+
+
+@pytest.fixture
+def plan_file(csw, write, tmp_path: Path) -> Path:
+    write("csw.toml", CONFIG)
+    write("recipients.csv", RECIPIENTS)
+    assert csw("plan", "2025", "--format", "md").exit_code == 0
+    return tmp_path / "csw-2025" / "plan.yaml"
+
+
+def test_send_delivers_each_message_once_and_a_rerun_sends_nothing(csw, write, plan_file: Path) -> None:
+    with serve(Recorder()) as server:
+        configure(write, server.port)
+        result = csw("email", "send", plan_file, "--recipients", "recipients.csv", "--yes")
+        assert result.exit_code == 0, result.stderr
+        assert f"About to send {ALL} messages" in result.stdout
+        assert "Sent 16 messages over 1 connection(s)." in result.stdout
+        assert server.connections == 1
+        ids = server.handler.message_ids()
+        assert len(ids) == ALL and set(ids.values()) == {1}
+        kickoff = next(r for r in server.handler.received if r.message["X-CSW-Kind"] == "kickoff")
+        assert kickoff.mail_from == "pat@acme.example" and kickoff.rcpt_tos[0] in (
+            "sam@acme.example",
+            "jo@acme.example",
+        )
+        assert [p.get_filename() for p in kickoff.message.iter_attachments()] == ["schedule.ics"]
+        journal = (plan_file.parent / "outbox" / "sent.jsonl").read_text().splitlines()
+        assert len(journal) == ALL and {json.loads(line)["status"] for line in journal} == {"sent"}
+
+        again = csw("email", "send", plan_file, "--recipients", "recipients.csv", "--yes")
+        assert again.exit_code == 0
+        assert "Nothing to send: all 16 selected messages are already in the journal." in again.stdout
+        assert len(server.handler.received) == ALL
+
+
+def test_send_asks_first_and_refuses_without_a_terminal(csw, write, plan_file: Path) -> None:
+    with serve(Recorder()) as server:
+        configure(write, server.port)
+        result = csw("email", "send", plan_file, "--recipients", "recipients.csv")
+        result.assert_clean_error()
+        assert "there is no terminal to ask whether to send" in result.stderr and "--yes" in result.stderr
+        assert server.handler.received == []
+
+
+def test_due_today_sends_only_what_is_due(csw, write, plan_file: Path) -> None:
+    with serve(Recorder()) as server:
+        configure(write, server.port)
+        result = csw(
+            "email",
+            "send",
+            plan_file,
+            "--recipients",
+            "recipients.csv",
+            "--due",
+            "today",
+            "--yes",
+            env={"CSW_TODAY": "2025-10-07"},
+        )
+        assert result.exit_code == 0, result.stderr
+        kinds = sorted(r.message["X-CSW-Kind"] for r in server.handler.received)
+        assert kinds == ["daily", "daily"]
+
+
+class RejectsJo(Recorder):
+    async def on_rcpt(self, server: SMTP, address: str) -> str | None:
+        return "550 5.1.1 no such user" if address.startswith("jo@") else None
+
+
+def test_a_rejected_recipient_is_reported_the_rest_delivered_exit_1(csw, write, plan_file: Path) -> None:
+    with serve(RejectsJo()) as server:
+        configure(write, server.port)
+        result = csw("email", "send", plan_file, "--recipients", "recipients.csv", "--yes")
+        assert result.exit_code == 1
+        jo_messages = 1 + 5 + 1  # kickoff, dailies, wrap-up
+        assert len(server.handler.received) == ALL - jo_messages
+        assert f"{jo_messages} failed." in result.stdout and "550" in result.stdout
+        failed = (plan_file.parent / "outbox" / "failed.csv").read_text().splitlines()
+        assert failed[0].startswith("email,name") and failed[0].endswith("error_code,error")
+        assert len(failed) == 1 + jo_messages and all(
+            line.startswith("jo@acme.example,Jo Kim") for line in failed[1:]
+        )
+
+
+def test_starttls_auth_and_a_wrong_password(csw, write, plan_file: Path, tmp_path: Path) -> None:
+    cert, key = make_certificate(tmp_path)
+    recorder = Recorder()
+    options = {
+        "tls_context": server_tls_context(cert, key),
+        "require_starttls": True,
+        "authenticator": Authenticator(recorder, "pat", "s3cret"),
+        "auth_require_tls": True,
+    }
+    with serve(recorder, **options) as server:
+        extra = f'username = "pat"\npassword_env = "CSW_TEST_PW"\nca_file = "{cert}"\n'
+        configure(write, server.port, "starttls", extra)
+        wrong = csw(
+            "email",
+            "send",
+            plan_file,
+            "--recipients",
+            "recipients.csv",
+            "--yes",
+            env={"CSW_TEST_PW": "guess"},
+        )
+        wrong.assert_clean_error()
+        assert "authentication failed" in wrong.stderr and "guess" not in wrong.stderr + wrong.stdout
+        assert recorder.received == []
+        right = csw(
+            "email",
+            "send",
+            plan_file,
+            "--recipients",
+            "recipients.csv",
+            "--yes",
+            env={"CSW_TEST_PW": "s3cret"},
+        )
+        assert right.exit_code == 0, right.stderr
+        assert len(recorder.received) == ALL and recorder.logins
+
+
+def test_missing_password_variable_is_named(csw, write, plan_file: Path) -> None:
+    configure(write, 2525, "none", 'username = "pat"\npassword_env = "CSW_NOT_SET"\n')
+    result = csw("email", "send", plan_file, "--recipients", "recipients.csv", "--yes")
+    result.assert_clean_error()
+    assert "CSW_NOT_SET" in result.stderr
+
+
+def test_a_name_with_a_line_break_is_rejected_before_anything_is_sent(csw, write, plan_file: Path) -> None:
+    with serve(Recorder()) as server:
+        configure(write, server.port)
+        write("recipients.csv", RECIPIENTS + 'eve@acme.example,"Eve\r\nBcc: everyone@acme.example"\n')
+        result = csw("email", "send", plan_file, "--recipients", "recipients.csv", "--yes")
+        result.assert_clean_error()
+        assert "recipients.csv:5:" in result.stderr
+        assert server.handler.received == [] and server.handler.mails == 0
+
+
+class KillsTheSender(Recorder):
+    """SIGKILLs the sending process when it starts message `after + 1`: message `after` is journaled."""
+
+    def __init__(self, after: int) -> None:
+        super().__init__()
+        self.after = after
+        self.pid: int | None = None
+
+    async def on_mail(self, server: SMTP, address: str) -> str | None:
+        if self.pid is not None and self.mails == self.after + 1:
+            os.kill(self.pid, signal.SIGKILL)
+            self.pid = None
+            return "421 4.3.0 going away"
+        return None
+
+
+def test_a_sender_killed_between_messages_then_rerun_sends_each_exactly_once(
+    write, plan_file: Path, tmp_path: Path
+) -> None:
+    handler = KillsTheSender(after=5)
+    with serve(handler) as server:
+        configure(write, server.port)
+        command = [
+            sys.executable,
+            "-m",
+            "csw",
+            "email",
+            "send",
+            str(plan_file),
+            "--recipients",
+            "recipients.csv",
+            "--yes",
+        ]
+        env = {**os.environ, "CSW_DEBUG": ""}
+        process = subprocess.Popen(
+            command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        handler.pid = process.pid
+        process.communicate(timeout=60)
+        assert process.returncode == -signal.SIGKILL
+        assert len(handler.received) == 5
+        rerun = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+        assert rerun.returncode == 0, rerun.stderr
+        assert "Sent 11 messages" in rerun.stdout
+        ids = handler.message_ids()
+        assert len(ids) == ALL and set(ids.values()) == {1}, "none lost, none twice"
