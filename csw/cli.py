@@ -109,7 +109,7 @@ def week(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
     config_path: ConfigOption = None,
 ) -> None:
-    """Print the dates (and the official theme) of Customer Service Week."""
+    """Print the week's dates and the year's official theme."""
     from csw.dates import next_week, parse_year, week_of
     from csw.themes import theme_of
     from csw.views import week_line, week_record
@@ -139,7 +139,7 @@ def init(
     folder: Annotated[Path, typer.Argument(help="Where to write them.")] = Path("."),
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
 ) -> None:
-    """Write a starter csw.toml and recipients.csv, fully commented."""
+    """Write a commented csw.toml and an example recipients.csv."""
     from csw.starter import write_starter
 
     for path in write_starter(folder, force=force):
@@ -190,6 +190,17 @@ def plan(
     templates: TemplatesOption = None,
     force: Annotated[bool, typer.Option(help="Replace a plan.yaml that was edited.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON instead.")] = False,
+    year_round: Annotated[
+        bool | None,
+        typer.Option("--year-round/--no-year-round", help="Add a touchpoint in each of the 11 months after."),
+    ] = None,
+    kudos: Annotated[
+        Path | None, typer.Option(help="CSV of customer comments (date, rep, quote, channel) to read out.")
+    ] = None,
+    roster: Annotated[
+        Path | None, typer.Option(help="CSV of the team (email, name) to check kudos against.")
+    ] = None,
+    team: Annotated[str | None, typer.Option(help="Plan only this team of a [[teams]] config.")] = None,
 ) -> None:
     """Plan a year's week and write plan.yaml and its exports.
 
@@ -197,8 +208,8 @@ def plan(
     waves that keep the phones staffed, and a prep checklist. Same inputs, same plan.
     """
     from csw.dates import parse_year
-    from csw.output import parse_formats, write_plan
-    from csw.request import PlanOptions, plan_week
+    from csw.output import parse_formats, write_plan, write_teams
+    from csw.request import PlanOptions, plan_teams, plan_week
 
     number = parse_year(year)
     chosen_formats = parse_formats(formats)
@@ -213,16 +224,57 @@ def plan(
         exclude=tuple(exclude or ()),
         history=tuple(history or ()),
         ideas=tuple(ideas or ()),
+        year_round=year_round,
+        kudos=kudos,
+        roster=roster,
+        team=team,
     )
     config = load(config_path)
-    result = plan_week(config, options)
     folder = out or Path(f"csw-{number}")
-    written = write_plan(result, folder, chosen_formats, templates=_templates(config, templates), force=force)
+    template_dir = _templates(config, templates)
+    if config.teams:
+        plans = plan_teams(config, options)
+        written = write_teams(plans, folder, chosen_formats, templates=template_dir, force=force)
+        if as_json:
+            typer.echo(
+                json.dumps(
+                    {name: p.model_dump(mode="json") for name, p in plans}, indent=2, ensure_ascii=False
+                )
+            )
+            return
+        _print_teams(plans)
+        typer.echo(f"Wrote {len(written)} files into {folder}/")
+        return
+    if team is not None:
+        raise UsageError(f"--team {team}: csw.toml has no [[teams]].", hint="Drop --team, or add [[teams]].")
+    result = plan_week(config, options)
+    written = write_plan(result, folder, chosen_formats, templates=template_dir, force=force)
     if as_json:
         typer.echo(json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False))
         return
     _print_plan(result)
     typer.echo("Wrote " + ", ".join(str(path) for path in written))
+
+
+def _print_teams(plans: list[Any]) -> None:
+    from rich import box
+    from rich.table import Table
+
+    from csw.views import team_rows
+
+    out = console()
+    table = Table(
+        title=f"Customer Service Week {plans[0][1].year}: {len(plans)} teams",
+        box=None if plain(out) else box.SIMPLE_HEAD,
+    )
+    for name in ("Team", "Folder", "Time zone", "Reps", "Mode", "Themes", "Spend"):
+        table.add_column(name, justify="right" if name in ("Reps", "Spend") else "left")
+    for row in team_rows(plans):
+        table.add_row(*row)
+    out.print(table)
+    for folder, plan in plans:
+        for note in plan.notes:
+            out.print(f"{folder}: {note}")
 
 
 def _mode(text: str) -> Any:
@@ -261,6 +313,9 @@ def render(
     out: Annotated[Path | None, typer.Option("--out", help="Output folder (default: the plan's).")] = None,
     templates: TemplatesOption = None,
     config_path: ConfigOption = None,
+    raised: Annotated[
+        float | None, typer.Option(min=0, help="What the charity drive raised, for the agenda.")
+    ] = None,
 ) -> None:
     """Re-render every export from an (edited) plan.yaml."""
     from csw.output import parse_formats, write_exports
@@ -268,11 +323,35 @@ def render(
 
     chosen_formats = parse_formats(formats)
     plan_data = load_plan(plan_file)
+    if raised is not None:
+        plan_data = plan_data.model_copy(update={"raised": raised})
     folder = out or plan_file.parent
     written = write_exports(
         plan_data, folder, chosen_formats, templates=_templates(load(config_path), templates)
     )
     typer.echo("Wrote " + ", ".join(str(path) for path in written))
+
+
+@app.command()
+def certificates(
+    plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="The plan.yaml.")],
+    roster: Annotated[Path, typer.Option(help="CSV of the reps (email, name; optional award).")],
+    out: Annotated[Path | None, typer.Option("--out", help="Output folder (default: the plan's).")] = None,
+    templates: TemplatesOption = None,
+    config_path: ConfigOption = None,
+) -> None:
+    """Write certificates.html, one page per rep on the roster."""
+    from csw.certificates import certificates_html
+    from csw.files import write_atomic
+    from csw.plan import load_plan
+    from csw.render import environment
+
+    config = load(config_path)
+    env = environment(_templates(config, templates))
+    html, pages = certificates_html(load_plan(plan_file), roster, env, config.email.sponsor)
+    target = (out or plan_file.parent) / "certificates.html"
+    write_atomic(target, html)
+    typer.echo(f"Wrote {target}: {pages} certificate{'s' * (pages != 1)}, one page each.")
 
 
 @ideas_app.command("list")
@@ -358,7 +437,9 @@ RecipientsOption = Annotated[
 ]
 OnlyOption = Annotated[
     list[str] | None,
-    typer.Option("--only", help="Only this kind (repeatable): proclamation, kickoff, daily, thanks, wrapup."),
+    typer.Option(
+        "--only", help="Only this kind (repeatable): proclamation, kickoff, daily, thanks, wrapup, monthly."
+    ),
 ]
 DueOption = Annotated[
     str | None, typer.Option("--due", help="Only what is due on this date (YYYY-MM-DD or 'today').")
@@ -376,8 +457,18 @@ def _due(text: str | None) -> date | None:
         raise UsageError(f"--due {text}: give a date as YYYY-MM-DD, or 'today'.") from None
 
 
+def _team_recipients(config: Config, team: str) -> Path:
+    for entry in config.teams:
+        if entry.name == team and entry.recipients:
+            return config.resolve(entry.recipients)
+    raise UsageError(
+        "--recipients is missing.",
+        hint="Give --recipients FILE.csv, or a recipients file for the team in [[teams]].",
+    )
+
+
 def _composed(
-    plan_file: Path, recipients: Path, config_path: Path | None, templates: Path | None
+    plan_file: Path, recipients: Path | None, config_path: Path | None, templates: Path | None
 ) -> tuple[Any, list[Any], list[str], Path]:
     """Compose every message of the plan into its outbox; return the plan, messages, warnings, outbox."""
     from csw.mail.compose import compose_plan, write_outbox
@@ -387,7 +478,7 @@ def _composed(
 
     config = load(config_path)
     plan_data = load_plan(plan_file)
-    people, warnings = load_recipients(recipients)
+    people, warnings = load_recipients(recipients or _team_recipients(config, plan_data.organization.team))
     env = environment(_templates(config, templates))
     composed, more = compose_plan(plan_data, people, config.email, config.team.departments, env)
     outbox = plan_file.parent / "outbox"

@@ -40,6 +40,16 @@ def clock_minutes(text: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
+def check_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            "is not an IANA time zone; use a name such as 'America/Chicago' or 'Europe/London'"
+        ) from None
+    return value
+
+
 class Organization(StrictModel):
     name: str = "Our Company"
     team: str = "Customer Service"
@@ -51,13 +61,7 @@ class Organization(StrictModel):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                "is not an IANA time zone; use a name such as 'America/Chicago' or 'Europe/London'"
-            ) from None
-        return value
+        return check_zone(value)
 
     @field_validator("domain")
     @classmethod
@@ -172,6 +176,51 @@ class Email(StrictModel):
         return data
 
 
+class YearRound(StrictModel):
+    """One low-cost recognition touchpoint in each of the eleven months after the week."""
+
+    enabled: bool = False
+    weekday: Weekday = "tue"
+    nth: int = Field(default=1, ge=1, le=4)  # the first Tuesday, by default
+    tag: str = "year-round"
+
+
+class KudosConfig(StrictModel):
+    per_day: int = Field(default=3, ge=0, le=20)
+    show_customer: bool = False  # customers' names stay out unless turned on
+
+
+class TeamEntry(StrictModel):
+    """One team of a [[teams]] organisation; what it leaves out comes from [team] and [organization]."""
+
+    name: str = Field(min_length=1)
+    timezone: str | None = None
+    headcount: int | None = Field(default=None, ge=1, le=1_000_000)
+    mode: Mode | None = None
+    budget: float | None = Field(default=None, ge=0)
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    max_off_phones: float | None = Field(default=None, gt=0, le=1)
+    per_day: int | None = Field(default=None, ge=0, le=6)
+    shifts: tuple[Shift, ...] | None = None
+    recipients: str | None = None
+    pins: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    history: tuple[str, ...] = ()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        return None if value is None else check_zone(value)
+
+    def merged(self, team: Team) -> Team:
+        """[team] with this team's own values on top."""
+        own = self.model_dump(
+            include={"headcount", "mode", "budget", "currency", "max_off_phones", "per_day", "shifts"},
+            exclude_none=True,
+        )
+        return Team.model_validate({**team.model_dump(), **own})
+
+
 class Ideas(StrictModel):
     paths: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
@@ -191,7 +240,18 @@ class Config(StrictModel):
     ideas: Ideas = Ideas()
     templates: Templates = Templates()
     themes: dict[int, str] = Field(default_factory=dict)
+    year_round: YearRound = YearRound()
+    kudos: KudosConfig = KudosConfig()
+    teams: tuple[TeamEntry, ...] = ()
     _source: Path | None = PrivateAttr(default=None)
+
+    @field_validator("teams")
+    @classmethod
+    def _teams_named_once(cls, value: tuple[TeamEntry, ...]) -> tuple[TeamEntry, ...]:
+        names = [team.name.casefold() for team in value]
+        if len(set(names)) != len(names):
+            raise ValueError("names a team twice")
+        return value
 
     def resolve(self, path: str) -> Path:
         """A path from the config, relative to the folder the config is in."""

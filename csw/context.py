@@ -8,7 +8,7 @@ from typing import Any
 
 from csw.config import clock_minutes
 from csw.ideas import Idea
-from csw.plan import Plan, Session
+from csw.plan import Kudo, Plan, Session
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ class DayView:
     theme: Idea
     activities: tuple[ActivityView, ...]
     cost: float
+    kudos: tuple[Kudo, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ def plan_context(plan: Plan) -> dict[str, Any]:
         "remaining": round(plan.team.budget - plan.spent, 2),
         "currency": plan.team.currency,
         "multi_shift": len(plan.team.shifts) > 1,
+        "year_round": [(point, plan.idea(point.idea)) for point in plan.year_round],
+        "raised": plan.raised,
     }
 
 
@@ -104,6 +107,7 @@ def _day(plan: Plan, day: Any) -> DayView:
         theme=plan.idea(day.theme),
         activities=tuple(sorted(activities, key=lambda a: clock_minutes(a.start))),
         cost=round(sum(plan.cost_of(i) for i in day.idea_ids), 2),
+        kudos=tuple(k for k in plan.kudos if k.date == day.date),
     )
 
 

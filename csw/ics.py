@@ -7,10 +7,8 @@ that write no calendar start without it.
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -19,11 +17,13 @@ from icalendar import Calendar, Event
 
 from csw.config import Mode, clock_minutes
 from csw.ideas import Idea
-from csw.plan import Activity, Day, Plan, PrepItem, Session
+from csw.plan import Activity, Day, Plan, PrepItem, Session, Touchpoint
+from csw.views import slug
 
 PRODID = "-//csw//Customer Service Week planner//EN"
 WEEK_CATEGORY = "Customer Service Week"
 PREP_CATEGORY = "CSW prep"
+YEAR_ROUND_CATEGORY = "CSW year-round"
 DASH = "\N{EN DASH}"
 # The VTIMEZONE covers only the timed events (all in the week) and this margin either side: the
 # default 1970-2038 list of transitions is misread by vobject, the parser inside Radicale.
@@ -37,11 +37,25 @@ def calendar_bytes(plan: Plan) -> bytes:
     every event keeps its UID across re-renders, so a re-import updates instead of duplicating.
     """
     calendar = _calendar(plan)
-    events = _Events(plan)
-    for event in events.all():
+    for event in _Events(plan).all():
         calendar.add_component(event)
     calendar.add_missing_timezones(
         first_date=plan.week.start - ZONE_MARGIN, last_date=plan.week.end + ZONE_MARGIN
+    )
+    return bytes(calendar.to_ical())
+
+
+def combined_calendar_bytes(plans: Sequence[Plan], name: str) -> bytes:
+    """Every team's events in one calendar, each in its team's own time zone."""
+    calendar = _calendar(plans[0])
+    calendar["x-wr-calname"] = name
+    del calendar["x-wr-timezone"]
+    for plan in plans:
+        for event in _Events(plan).all():
+            calendar.add_component(event)
+    calendar.add_missing_timezones(
+        first_date=min(p.week.start for p in plans) - ZONE_MARGIN,
+        last_date=max(p.week.end for p in plans) + ZONE_MARGIN,
     )
     return bytes(calendar.to_ical())
 
@@ -77,6 +91,16 @@ class _Events:
                 yield from self.sessions(day.date, activity)
         for item in self.plan.prep:
             yield self.prep(item)
+        for point in self.plan.year_round:
+            yield self.touchpoint(point)
+
+    def touchpoint(self, point: Touchpoint) -> Event:
+        idea = self.plan.idea(point.idea)
+        event = self.event(f"year-round-{point.date}-{idea.id}", f"{idea.title} (year-round appreciation)")
+        event.add("description", idea_text(idea))
+        event.add("categories", [YEAR_ROUND_CATEGORY, idea.category.value])
+        _all_day(event, point.date)
+        return event
 
     def themed_day(self, day: Day) -> Event:
         idea = self.plan.idea(day.theme)
@@ -160,13 +184,6 @@ def session_text(idea: Idea, session: Session) -> str:
         return idea_text(idea)
     reps = f"{session.reps} rep" + ("s" if session.reps != 1 else "")
     return f"{idea_text(idea)}\n\nOff the phones in this wave: {reps} of the {session.shift} shift."
-
-
-def slug(text: str) -> str:
-    """Lowercase ASCII words joined by hyphens, for UIDs; a short hash when nothing is left."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    words = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return words or _digest(text)
 
 
 def _digest(text: str) -> str:

@@ -117,3 +117,30 @@ def write_exports(
 ) -> list[Path]:
     """Re-render the exports of an (edited) plan into `out`; the plan file itself is left alone."""
     return write_files(out, render_exports(plan, formats, templates))
+
+
+def write_teams(
+    plans: list[tuple[str, Plan]],
+    out: Path,
+    formats: tuple[str, ...],
+    *,
+    templates: Path | None = None,
+    force: bool = False,
+) -> list[Path]:
+    """Each team's plan and exports into out/<team>/, and one calendar of every team in out/.
+
+    Every file of every team is rendered before the first one is written."""
+    for folder, _ in plans:
+        check_plan_overwrite(out / folder / PLAN_FILE, force)
+    files: dict[str, str | bytes] = {}
+    for folder, plan in plans:
+        files[f"{folder}/{PLAN_FILE}"] = plan_text(plan)
+        for name, content in render_exports(plan, formats, templates).items():
+            files[f"{folder}/{name}"] = content
+    if "ics" in formats and len(plans) > 1:
+        from csw.ics import combined_calendar_bytes
+
+        year = plans[0][1].year
+        name = f"Customer Service Week {year} \N{EN DASH} {plans[0][1].organization.name}"
+        files[EXPORTS["ics"][0]] = combined_calendar_bytes([plan for _, plan in plans], name)
+    return write_files(out, files)

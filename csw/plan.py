@@ -16,6 +16,7 @@ from csw.validation import Loc, StrictModel, describe, field_names
 from csw.yamlfile import YamlDocument, YamlSyntaxError, dump, read_text
 
 PLAN_FORMAT = 1
+Date = date  # for fields declared after a field named `date`
 _CLOCK = r"^([01]\d|2[0-4]):[0-5]\d$"
 _CHECKSUM = re.compile(r"^# csw-checksum: ([0-9a-f]{64})$", re.MULTILINE)
 
@@ -65,6 +66,24 @@ class PrepItem(StrictModel):
     idea: str
 
 
+class Touchpoint(StrictModel):
+    """A year-round moment of appreciation on one day outside the week."""
+
+    date: date
+    idea: str
+
+
+class Kudo(StrictModel):
+    """A customer's words about a rep, read out on one day of the week."""
+
+    date: date
+    rep: str
+    quote: str
+    channel: str
+    customer: str | None = None
+    received: Date | None = None  # when the customer said it
+
+
 class Organization(StrictModel):
     name: str
     team: str
@@ -109,6 +128,9 @@ class Plan(StrictModel):
     days: tuple[Day, ...] = Field(min_length=1)
     prep: tuple[PrepItem, ...] = ()
     ideas: dict[str, Idea]
+    year_round: tuple[Touchpoint, ...] = ()
+    kudos: tuple[Kudo, ...] = ()
+    raised: float | None = Field(default=None, ge=0, description="what the charity drive raised")
     notes: tuple[str, ...] = ()
 
     @field_validator("csw_plan")
@@ -165,6 +187,14 @@ def check_plan(plan: Plan) -> None:
     for item in plan.prep:
         if item.idea not in plan.ideas:
             raise ValueError(f"prep: idea '{item.idea}' is not in ideas")
+    for index, point in enumerate(plan.year_round):
+        if point.idea not in plan.ideas:
+            raise ValueError(
+                f"year_round[{index}].idea: '{point.idea}' is not one of the ideas listed under ideas"
+            )
+    for index, kudo in enumerate(plan.kudos):
+        if kudo.date not in seen_dates:
+            raise ValueError(f"kudos[{index}].date {kudo.date} is not one of the days of the plan")
 
 
 def _check_idea(plan: Plan, idea_id: str, kind: Kind, where: str) -> None:
@@ -250,7 +280,7 @@ _FIX_PLAN = "Fix the plan file (or re-plan with `csw plan YEAR --force`) and run
 def _loc_named_in_message(error: ValidationError) -> Loc:
     # Whole-plan checks report at the top level; their message names the field, e.g. days[2].date.
     for item in error.errors(include_url=False):
-        found = re.search(r"(days|prep)\[(\d+)\](?:\.(\w+))?", str(item["msg"]))
+        found = re.search(r"(days|prep|year_round|kudos)\[(\d+)\](?:\.(\w+))?", str(item["msg"]))
         if found:
             return (found[1], int(found[2]), *((found[3],) if found[3] else ()))
     return ()

@@ -15,7 +15,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from csw.config import Shift
+from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
+
+from csw.config import Shift, YearRound
 from csw.dates import WEEKDAYS, Week
 from csw.errors import PlanError
 from csw.ideas import Category, Idea, Kind, TimeOfDay
@@ -26,6 +28,7 @@ from csw.plan import (
     Plan,
     Session,
     TeamFacts,
+    Touchpoint,
     WeekSpan,
     prep_timeline,
 )
@@ -43,6 +46,7 @@ class Constraints:
     pins: Mapping[date, tuple[str, ...]] = field(default_factory=dict)
     exclude: frozenset[str] = frozenset()
     history: tuple[tuple[int, frozenset[str]], ...] = ()  # (year, idea ids) of earlier plans
+    year_round: YearRound | None = None
 
 
 _Busy = tuple[int, int, bool]  # start and end minute, and whether reps are off the phones
@@ -84,6 +88,7 @@ def make_plan(
     planner = _Planner(week, ideas, constraints, seed)
     state = planner.run()
     chosen = [idea for day in week.days for idea in state.days[day]]
+    points = year_round(week, ideas, constraints, seed, state.used) if constraints.year_round else ()
     return Plan(
         year=week.year,
         theme=theme,
@@ -93,7 +98,8 @@ def make_plan(
         week=WeekSpan(start=week.start, end=week.end),
         days=tuple(_day(state, day) for day in week.days),
         prep=prep_timeline(chosen, week.start),
-        ideas={idea.id: idea for idea in chosen},
+        ideas={idea.id: idea for idea in [*chosen, *(ideas[p.idea] for p in points)]},
+        year_round=points,
         notes=tuple(planner.notes),
     )
 
@@ -377,6 +383,37 @@ class _Planner:
                 f"The idea bank ran out of ideas not used before, so {', '.join(reused)}"
                 f" come back from the {', '.join(map(str, years))} plan (oldest first)."
             )
+
+
+def year_round(
+    week: Week, ideas: Mapping[str, Idea], constraints: Constraints, seed: int, used: set[str]
+) -> tuple[Touchpoint, ...]:
+    """One idea tagged for it in each of the eleven months after the week, never the same twice."""
+    rule = constraints.year_round
+    assert rule is not None
+    mode = constraints.team.mode
+    pool = [
+        i
+        for i in ideas.values()
+        if rule.tag in i.tags and i.works_for(mode) and i.id not in constraints.exclude
+    ]
+    if len(pool) < 11:
+        raise PlanError(
+            f"year-round: it needs 11 different ideas tagged '{rule.tag}' that work for a"
+            f" {mode.value} team, and the idea bank has {len(pool)}.",
+            hint=f"Tag more ideas '{rule.tag}' in your own bank (--ideas), or turn year_round off.",
+        )
+    # ideas the week did not use come first, so the year does not repeat the week
+    pool.sort(key=lambda i: (i.id in used, _tiebreak(seed, f"year-round:{i.id}")))
+    weekday = _WEEKDAYS[WEEKDAYS.index(rule.weekday)](rule.nth)
+    months = [week.start + relativedelta(months=k, day=1) for k in range(1, 12)]
+    return tuple(
+        Touchpoint(date=first + relativedelta(weekday=weekday), idea=idea.id)
+        for first, idea in zip(months, pool, strict=False)
+    )
+
+
+_WEEKDAYS = (MO, TU, WE, TH, FR, SA, SU)
 
 
 def _waves(reps: int, max_off_phones: float) -> list[int]:

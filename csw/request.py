@@ -1,18 +1,25 @@
-"""From csw.toml and the command line to a planned week: the use case behind `csw plan`."""
+"""From csw.toml and the command line to planned weeks: the use case behind `csw plan`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from csw.config import Config, Mode
+from csw.config import Config, Mode, Team, TeamEntry
 from csw.dates import Week, parse_weekday_or_date, week_of
 from csw.errors import UsageError
-from csw.ideas import load_valid_bank
+from csw.ideas import Idea, load_valid_bank
 from csw.plan import Organization, Plan, TeamFacts, load_plan
 from csw.planner import Constraints, make_plan
 from csw.themes import theme_of
+from csw.views import slug
+
+if TYPE_CHECKING:
+    from csw.kudos import KudoRow
 
 
 @dataclass(frozen=True)
@@ -28,47 +35,124 @@ class PlanOptions:
     pins: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     history: tuple[Path, ...] = ()
-    ideas: tuple[Path, ...] = field(default=())
+    ideas: tuple[Path, ...] = ()
+    year_round: bool | None = None
+    kudos: Path | None = None
+    roster: Path | None = None
+    team: str | None = None
 
 
 def plan_week(config: Config, options: PlanOptions) -> Plan:
-    """Load the idea banks and earlier plans, then plan the year's week under every constraint."""
-    week = week_of(options.year, config.week.days, config.week.start)
-    bank = load_valid_bank([*(config.resolve(p) for p in config.ideas.paths), *options.ideas])
-    org = config.organization
-    return make_plan(
-        week,
-        bank.ideas,
-        constraints(config, options, week),
-        options.year if options.seed is None else options.seed,
-        organization=Organization(name=org.name, team=org.team, timezone=org.timezone, domain=org.domain),
-        theme=theme_of(options.year, config.themes, org.theme),
-    )
+    """The plan of a single-team organisation (csw.toml without [[teams]])."""
+    return _Planning(config, options).plan(None)
 
 
-def constraints(config: Config, options: PlanOptions, week: Week) -> Constraints:
-    team = config.team
-    if options.headcount is not None and options.headcount < 1:
-        raise UsageError(f"--headcount {options.headcount}: give at least 1.")
-    if options.budget is not None and options.budget < 0:
-        raise UsageError(f"--budget {options.budget}: give 0 or more.")
-    if options.per_day is not None and not 0 <= options.per_day <= 6:
-        raise UsageError(f"--per-day {options.per_day}: give 0 to 6.")
-    facts = TeamFacts(
-        mode=options.mode or team.mode,
-        headcount=options.headcount or team.headcount,
-        budget=team.budget if options.budget is None else options.budget,
-        currency=team.currency,
-        max_off_phones=team.max_off_phones,
-        shifts=team.shifts,
-    )
-    return Constraints(
-        team=facts,
-        per_day=team.per_day if options.per_day is None else options.per_day,
-        pins=parse_pins(options.pins, week),
-        exclude=frozenset(config.ideas.exclude) | frozenset(options.exclude),
-        history=tuple(_history(path) for path in options.history),
-    )
+def plan_teams(config: Config, options: PlanOptions) -> list[tuple[str, Plan]]:
+    """One plan per team of a [[teams]] organisation (or only --team), each with its folder name."""
+    planning = _Planning(config, options)
+    teams = config.teams
+    if options.team is not None:
+        wanted = options.team.casefold()
+        teams = tuple(t for t in teams if wanted in (t.name.casefold(), slug(t.name)))
+        if not teams:
+            names = ", ".join(t.name for t in config.teams) or "none: csw.toml has no [[teams]]"
+            raise UsageError(f"--team {options.team}: no such team (teams: {names}).")
+    return [(slug(team.name), planning.plan(team)) for team in teams]
+
+
+class _Planning:
+    """What every team's plan shares, loaded once: the week, the idea bank, the kudos."""
+
+    def __init__(self, config: Config, options: PlanOptions) -> None:
+        self.config = config
+        self.options = options
+        self.week = week_of(options.year, config.week.days, config.week.start)
+        paths = [*(config.resolve(p) for p in config.ideas.paths), *options.ideas]
+        self.ideas: Mapping[str, Idea] = load_valid_bank(paths).ideas
+        self.kudos = _load_kudos(options.kudos)
+
+    def plan(self, entry: TeamEntry | None) -> Plan:
+        config, options = self.config, self.options
+        org = config.organization
+        team = entry.merged(config.team) if entry else config.team
+        seed = options.year if options.seed is None else options.seed
+        plan = make_plan(
+            self.week,
+            self.ideas,
+            self._constraints(team, entry),
+            _team_seed(seed, entry.name) if entry else seed,
+            organization=Organization(
+                name=org.name,
+                team=entry.name if entry else org.team,
+                timezone=(entry.timezone if entry and entry.timezone else org.timezone),
+                domain=org.domain,
+            ),
+            theme=theme_of(options.year, config.themes, org.theme),
+        )
+        return self._with_kudos(plan, entry)
+
+    def _constraints(self, team: Team, entry: TeamEntry | None) -> Constraints:
+        options, config = self.options, self.config
+        if options.headcount is not None and options.headcount < 1:
+            raise UsageError(f"--headcount {options.headcount}: give at least 1.")
+        if options.budget is not None and options.budget < 0:
+            raise UsageError(f"--budget {options.budget}: give 0 or more.")
+        if options.per_day is not None and not 0 <= options.per_day <= 6:
+            raise UsageError(f"--per-day {options.per_day}: give 0 to 6.")
+        facts = TeamFacts(
+            mode=options.mode or team.mode,
+            headcount=options.headcount or team.headcount,
+            budget=team.budget if options.budget is None else options.budget,
+            currency=team.currency,
+            max_off_phones=team.max_off_phones,
+            shifts=team.shifts,
+        )
+        year_round = config.year_round.enabled if options.year_round is None else options.year_round
+        history = [*options.history, *(config.resolve(p) for p in (entry.history if entry else ()))]
+        return Constraints(
+            team=facts,
+            per_day=team.per_day if options.per_day is None else options.per_day,
+            pins=parse_pins((*options.pins, *(entry.pins if entry else ())), self.week),
+            exclude=frozenset(config.ideas.exclude)
+            | frozenset(options.exclude)
+            | frozenset(entry.exclude if entry else ()),
+            history=tuple(_history(path) for path in history),
+            year_round=config.year_round if year_round else None,
+        )
+
+    def _with_kudos(self, plan: Plan, entry: TeamEntry | None) -> Plan:
+        if self.kudos is None:
+            return plan
+        from csw.kudos import spread
+
+        roster_file = self.options.roster or (
+            self.config.resolve(entry.recipients) if entry and entry.recipients else None
+        )
+        kudos, warnings = spread(
+            self.kudos,
+            self.week.days,
+            self.config.kudos.per_day,
+            show_customer=self.config.kudos.show_customer,
+            roster=_roster(roster_file) if roster_file else None,
+            source=str(self.options.kudos),
+        )
+        return plan.model_copy(update={"kudos": kudos, "notes": (*plan.notes, *warnings)})
+
+
+def _load_kudos(path: Path | None) -> list[KudoRow] | None:
+    if path is None:
+        return None
+    from csw.kudos import load_kudos
+
+    return load_kudos(path)
+
+
+def _roster(path: Path) -> set[str]:
+    """The names and addresses of the people on a recipients-style CSV."""
+    from csw.mail.recipients import load_recipients
+
+    people, _ = load_recipients(path)
+    return {p.name for p in people} | {p.email for p in people}
 
 
 def parse_pins(pins: tuple[str, ...], week: Week) -> dict[date, tuple[str, ...]]:
@@ -81,6 +165,12 @@ def parse_pins(pins: tuple[str, ...], week: Week) -> dict[date, tuple[str, ...]]
         day = parse_weekday_or_date(day_text, week)
         by_day[day] = (*by_day.get(day, ()), idea_id.strip())
     return by_day
+
+
+def _team_seed(seed: int, team: str) -> int:
+    # Each team its own week, the same one every run: the seed mixed with the team's name.
+    digest = hashlib.blake2b(f"{seed}:{team}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big")
 
 
 def _history(path: Path) -> tuple[int, frozenset[str]]:

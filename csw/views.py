@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+import unicodedata
 from typing import Any
 
 from csw.dates import Week
@@ -77,3 +80,31 @@ def plan_summary(plan: Any) -> list[str]:
     else:
         lines.append("Prep tasks: none.")
     return lines + list(plan.notes)
+
+
+def slug(text: str) -> str:
+    """Lowercase ASCII words joined by hyphens (UIDs, folder names); a short hash when nothing is left."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return words or hashlib.blake2b(text.encode("utf-8"), digest_size=4).hexdigest()
+
+
+def team_rows(plans: Any) -> list[tuple[str, ...]]:
+    """(team, folder, zone, reps, mode, themes, spend of budget) for each team's plan."""
+    rows: list[tuple[str, ...]] = []
+    for folder, plan in plans:
+        themes = ", ".join(plan.idea(day.theme).title for day in plan.days)
+        spend = f"{money(plan.spent, plan.team.currency)} of {money(plan.team.budget, plan.team.currency)}"
+        team = plan.team
+        rows.append(
+            (
+                plan.organization.team,
+                f"{folder}/",
+                plan.organization.timezone,
+                str(team.headcount),
+                team.mode.value,
+                themes,
+                spend,
+            )
+        )
+    return rows

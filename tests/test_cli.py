@@ -11,7 +11,7 @@ import pytest
 from csw import __version__
 from csw.cli import app
 
-COMMANDS = ["week", "plan", "render", "init", "ideas", "email"]
+COMMANDS = ["week", "plan", "render", "certificates", "init", "ideas", "email"]
 SUBCOMMANDS = [
     ["ideas", "list"],
     ["ideas", "show"],

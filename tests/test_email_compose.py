@@ -176,7 +176,9 @@ def test_only_and_due_select_what_is_listed(csw, planned: Path) -> None:
 def test_bad_only_and_due(csw, planned: Path) -> None:
     result = csw("email", "preview", planned, "--recipients", "recipients.csv", "--only", "weekly")
     result.assert_clean_error()
-    assert "--only weekly: choose from proclamation, kickoff, daily, thanks, wrapup." in result.stderr
+    assert (
+        "--only weekly: choose from proclamation, kickoff, daily, thanks, wrapup, monthly." in result.stderr
+    )
     result = csw("email", "preview", planned, "--recipients", "recipients.csv", "--due", "tomorrow")
     result.assert_clean_error()
     assert "--due tomorrow: give a date as YYYY-MM-DD" in result.stderr

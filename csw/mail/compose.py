@@ -25,15 +25,16 @@ from zoneinfo import ZoneInfo
 from csw.config import Email, clock_minutes
 from csw.context import DayView, plan_context
 from csw.errors import CswError
+from csw.ideas import Idea
 from csw.mail.recipients import Recipient
-from csw.plan import Plan
+from csw.plan import Plan, Touchpoint
 from csw.render import TemplateError, render
 
 if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
     from markdown_it import MarkdownIt
 
-KINDS = ("proclamation", "kickoff", "daily", "thanks", "wrapup")
+KINDS = ("proclamation", "kickoff", "daily", "thanks", "wrapup", "monthly")
 # Wire format (CRLF). Headers fold only past 998 characters: Python folds a long subject right after
 # "Subject:", which some readers show with a leading space.
 MAIL_POLICY = policy.SMTP.clone(max_line_length=998)
@@ -53,10 +54,13 @@ class Draft:
     recipient: Recipient
     day: DayView | None = None
     department: str | None = None
+    touchpoint: tuple[Touchpoint, Idea] | None = None
 
     @property
     def key(self) -> str:
         """What makes this message unique for its recipient, beyond the kind."""
+        if self.touchpoint:
+            return self.touchpoint[0].date.isoformat()
         return self.department or (self.day.date.isoformat() if self.day else "")
 
 
@@ -128,6 +132,11 @@ def schedule(plan: Plan, who: Audience, email: Email) -> list[Draft]:
     middle = days[len(days) // 2].date
     drafts += [Draft("thanks", middle, person, department=name) for name, person in who.departments]
     drafts += [Draft("wrapup", wrapup, person) for person in who.team]
+    drafts += [
+        Draft("monthly", point.date, person, touchpoint=(point, plan.idea(point.idea)))
+        for point in plan.year_round
+        for person in who.team
+    ]
     return sorted(drafts, key=lambda d: (d.due, KINDS.index(d.kind)))
 
 
@@ -214,6 +223,8 @@ class Composer:
             "today": draft.day,
             "department": draft.department,
             "due": draft.due,
+            "touchpoint": draft.touchpoint[0] if draft.touchpoint else None,
+            "idea": draft.touchpoint[1] if draft.touchpoint else None,
         }
         rendered = render(self.env, name, context)
         found = _FRONT_MATTER.match(rendered)
