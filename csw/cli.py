@@ -433,7 +433,8 @@ email_app = typer.Typer(
 app.add_typer(email_app, name="email")
 
 RecipientsOption = Annotated[
-    Path, typer.Option("--recipients", help="CSV with at least email and name columns.")
+    Path | None,
+    typer.Option("--recipients", help="CSV with email and name columns (default: the team's, in [[teams]])."),
 ]
 OnlyOption = Annotated[
     list[str] | None,
@@ -489,7 +490,7 @@ def _composed(
 @email_app.command("preview")
 def email_preview(
     plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="The plan.yaml.")],
-    recipients: RecipientsOption,
+    recipients: RecipientsOption = None,
     only: OnlyOption = None,
     due: DueOption = None,
     config_path: ConfigOption = None,
@@ -518,7 +519,7 @@ def email_preview(
 @email_app.command("send")
 def email_send(
     plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="The plan.yaml.")],
-    recipients: RecipientsOption,
+    recipients: RecipientsOption = None,
     only: OnlyOption = None,
     due: DueOption = None,
     yes: Annotated[bool, typer.Option("--yes", help="Send without asking first.")] = False,
