@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,15 +24,12 @@ class _Renderers:
     def __init__(self, plan: Plan, templates: Path | None) -> None:
         self.plan = plan
         self.templates = templates
-        self._env: SandboxedEnvironment | None = None
 
     def template(self, name: str) -> str:
         from csw.context import plan_context
-        from csw.render import environment, render
+        from csw.render import render
 
-        if self._env is None:
-            self._env = environment(self.templates)
-        return render(self._env, name, plan_context(self.plan))
+        return render(_environment(self.templates), name, plan_context(self.plan))
 
     def json(self) -> str:
         return json.dumps(self.plan.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
@@ -40,6 +38,14 @@ class _Renderers:
         from csw.ics import calendar_bytes
 
         return calendar_bytes(self.plan)
+
+
+@cache
+def _environment(templates: Path | None) -> SandboxedEnvironment:
+    # One environment per run: it compiles each template once, however many teams are rendered.
+    from csw.render import environment
+
+    return environment(templates)
 
 
 # format name -> (file name, how to render it)
@@ -93,7 +99,8 @@ def write_files(out: Path, files: dict[str, str | bytes]) -> list[Path]:
     """Each file replaced atomically, in order; call only once everything has rendered."""
     written = []
     for name, content in files.items():
-        write_atomic(out / name, content)
+        # every file is replaced atomically; only the plan, the one a person edits, waits for the disk
+        write_atomic(out / name, content, durable=name.endswith(PLAN_FILE))
         written.append(out / name)
     return written
 
