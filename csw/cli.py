@@ -17,6 +17,7 @@ from csw.errors import CswError, UsageError
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
 
     from csw.config import Config
 
@@ -99,6 +100,19 @@ def console() -> Console:
 
 def plain(out: Console) -> bool:
     return not out.is_terminal or "NO_COLOR" in os.environ
+
+
+def table(
+    out: Console, columns: tuple[str, ...], *, right: tuple[str, ...] = (), title: str | None = None
+) -> Table:
+    """A table that draws its lines on a terminal and is plain, space-aligned text in a pipe."""
+    from rich import box
+    from rich.table import Table
+
+    grid = Table(title=title, box=None if plain(out) else box.SIMPLE_HEAD)
+    for name in columns:
+        grid.add_column(name, justify="right" if name in right else "left", no_wrap=name == "ID")
+    return grid
 
 
 @app.command(context_settings={"ignore_unknown_options": True})
@@ -257,21 +271,19 @@ def plan(
 
 
 def _print_teams(plans: list[Any]) -> None:
-    from rich import box
-    from rich.table import Table
-
     from csw.views import team_rows
 
     out = console()
-    table = Table(
-        title=f"Customer Service Week {plans[0][1].year}: {len(plans)} teams",
-        box=None if plain(out) else box.SIMPLE_HEAD,
+    title = f"Customer Service Week {plans[0][1].year}: {len(plans)} teams"
+    grid = table(
+        out,
+        ("Team", "Folder", "Time zone", "Reps", "Mode", "Themes", "Spend"),
+        right=("Reps", "Spend"),
+        title=title,
     )
-    for name in ("Team", "Folder", "Time zone", "Reps", "Mode", "Themes", "Spend"):
-        table.add_column(name, justify="right" if name in ("Reps", "Spend") else "left")
     for row in team_rows(plans):
-        table.add_row(*row)
-    out.print(table)
+        grid.add_row(*row)
+    out.print(grid)
     for folder, plan in plans:
         for note in plan.notes:
             out.print(f"{folder}: {note}")
@@ -287,21 +299,17 @@ def _mode(text: str) -> Any:
 
 
 def _print_plan(result: Any) -> None:
-    from rich import box
-    from rich.table import Table
-
     from csw.views import plan_rows, plan_summary
 
     out = console()
     title = f"Customer Service Week {result.year}"
     if result.theme:
         title += f": {result.theme}"
-    table = Table(title=title, box=None if plain(out) else box.SIMPLE_HEAD, show_lines=not plain(out))
-    for name in ("Day", "Theme", "Activities", "Cost"):
-        table.add_column(name, justify="right" if name == "Cost" else "left")
+    grid = table(out, ("Day", "Theme", "Activities", "Cost"), right=("Cost",), title=title)
+    grid.show_lines = not plain(out)
     for row in plan_rows(result):
-        table.add_row(*row)
-    out.print(table)
+        grid.add_row(*row)
+    out.print(grid)
     for line in plan_summary(result):
         out.print(line)
 
@@ -366,9 +374,6 @@ def ideas_list(
     ideas: IdeasOption = None,
 ) -> None:
     """The idea bank as a table."""
-    from rich import box
-    from rich.table import Table
-
     from csw.catalog import filter_ideas
     from csw.views import money
 
@@ -377,17 +382,14 @@ def ideas_list(
         typer.echo(json.dumps([i.model_dump(mode="json") for i in found], indent=2, ensure_ascii=False))
         return
     out = console()
-    table = Table(box=None if plain(out) else box.SIMPLE_HEAD)
-    table.add_column("ID", no_wrap=True)
-    for name in ("Title", "Category", "Kind", "Modes", "Cost"):
-        table.add_column(name)
+    grid = table(out, ("ID", "Title", "Category", "Kind", "Modes", "Cost"))
     for idea in found:
         cost = money(idea.cost_per_person, "USD") + "/rep" if idea.cost_per_person else ""
         if idea.fixed_cost:
             cost = " + ".join(filter(None, [cost, money(idea.fixed_cost, "USD")]))
         modes = "all" if len(set(idea.modes)) == 3 else ",".join(m.value for m in idea.modes)
-        table.add_row(idea.id, idea.title, idea.category.value, idea.kind.value, modes, cost or "free")
-    out.print(table)
+        grid.add_row(idea.id, idea.title, idea.category.value, idea.kind.value, modes, cost or "free")
+    out.print(grid)
     out.print(f"{len(found)} ideas")
 
 
@@ -497,20 +499,15 @@ def email_preview(
     templates: TemplatesOption = None,
 ) -> None:
     """Compose every message into outbox/ as .eml files; send nothing."""
-    from rich import box
-    from rich.table import Table
-
     from csw.mail.compose import select, summary
 
     _, composed, warnings, outbox = _composed(plan_file, recipients, config_path, templates)
     chosen = select(composed, tuple(only or ()), _due(due))
     out = console()
-    table = Table(box=None if plain(out) else box.SIMPLE_HEAD)
-    for name in ("Kind", "Due", "Messages"):
-        table.add_column(name, justify="right" if name == "Messages" else "left")
+    grid = table(out, ("Kind", "Due", "Messages"), right=("Messages",))
     for kind, when, count in summary(chosen):
-        table.add_row(kind, f"{when:%a} {when.isoformat()}", str(count))
-    out.print(table)
+        grid.add_row(kind, f"{when:%a} {when.isoformat()}", str(count))
+    out.print(grid)
     for warning in warnings:
         typer.echo(f"warning: {warning}", err=True)
     out.print(f"{len(chosen)} of {len(composed)} messages; all {len(composed)} are in {outbox}/")
@@ -609,15 +606,11 @@ def _report_sent(report: Any, outbox: Path) -> None:
     for line in report_lines(report):
         typer.echo(line)
     if report.failed:
-        from rich.table import Table
-
         out = console()
-        table = Table(title="Not sent", box=None)
-        for name in ("File", "To", "Code", "Reason"):
-            table.add_column(name)
+        grid = table(out, ("File", "To", "Code", "Reason"), title="Not sent")
         for row in failure_rows(report):
-            table.add_row(*row)
-        out.print(table)
+            grid.add_row(*row)
+        out.print(grid)
         write_failed_csv(report, outbox / "failed.csv")
         typer.echo(f"Their rows are in {outbox / 'failed.csv'}: fix them and run the same command again.")
     if not report.ok:
