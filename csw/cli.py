@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -542,6 +543,8 @@ def email_send(
     done = read_journal(journal)
     pending = [c for c in chosen if c.message_id not in done]
     settings = settings_from_config(config.email, os.environ, insecure=insecure)
+    if settings.ca_file:  # relative to csw.toml, like every path in it
+        settings = dataclasses.replace(settings, ca_file=str(config.resolve(settings.ca_file)))
     typer.echo(
         send_summary(
             pending,

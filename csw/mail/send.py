@@ -369,6 +369,9 @@ def _connect_error(settings: SmtpSettings, error: OSError) -> SendError:
         return _unsupported(settings, str(error))
     if isinstance(error, smtplib.SMTPResponseException):  # a refusal in the greeting or EHLO: 421, 554
         detail = f"the server answered {_said(error.smtp_code, error.smtp_error)}"
+    elif isinstance(error, smtplib.SMTPException) and not isinstance(error, smtplib.SMTPServerDisconnected):
+        # "No suitable authentication method found": a mismatch, not a passing failure.
+        return SendError(f"{where}: {error}", hint="Check email.username and email.security.")
     else:
         detail = _scrub(
             getattr(error, "strerror", None) or str(error) or type(error).__name__, settings.password
