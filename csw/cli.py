@@ -472,9 +472,14 @@ def _team_recipients(config: Config, team: str) -> Path:
 
 
 def _composed(
-    plan_file: Path, recipients: Path | None, config_path: Path | None, templates: Path | None
-) -> tuple[Any, list[Any], list[str], Path]:
-    """Compose every message of the plan into its outbox; return the plan, messages, warnings, outbox."""
+    plan_file: Path,
+    recipients: Path | None,
+    config_path: Path | None,
+    templates: Path | None,
+    only: tuple[str, ...] = (),
+    due: date | None = None,
+) -> tuple[list[Any], list[str], Path]:
+    """Compose the plan's messages (only those asked for, if any) into its outbox."""
     from csw.mail.compose import compose_plan, write_outbox
     from csw.mail.recipients import load_recipients
     from csw.plan import load_plan
@@ -484,10 +489,10 @@ def _composed(
     plan_data = load_plan(plan_file)
     people, warnings = load_recipients(recipients or _team_recipients(config, plan_data.organization.team))
     env = environment(_templates(config, templates))
-    composed, more = compose_plan(plan_data, people, config.email, config.team.departments, env)
+    composed, more = compose_plan(plan_data, people, config.email, config.team.departments, env, only, due)
     outbox = plan_file.parent / "outbox"
-    write_outbox(outbox, composed)
-    return plan_data, composed, [*warnings, *more], outbox
+    write_outbox(outbox, composed, prune=not only and due is None)
+    return composed, [*warnings, *more], outbox
 
 
 @email_app.command("preview")
@@ -502,7 +507,7 @@ def email_preview(
     """Compose every message into outbox/ as .eml files; send nothing."""
     from csw.mail.compose import select, summary
 
-    _, composed, warnings, outbox = _composed(plan_file, recipients, config_path, templates)
+    composed, warnings, outbox = _composed(plan_file, recipients, config_path, templates)
     chosen = select(composed, tuple(only or ()), _due(due))
     out = console()
     grid = table(out, ("Kind", "Due", "Messages"), right=("Messages",))
@@ -530,15 +535,15 @@ def email_send(
     templates: TemplatesOption = None,
 ) -> None:
     """Send what is composed and not yet sent, each message exactly once; asks first unless --yes."""
-    from csw.mail.compose import select
     from csw.mail.delivery import outgoing, send_summary
     from csw.mail.send import JOURNAL_NAME, read_journal, settings_from_config
 
     config = load(config_path)
-    _, composed, warnings, outbox = _composed(plan_file, recipients, config_path, templates)
+    chosen, warnings, outbox = _composed(
+        plan_file, recipients, config_path, templates, tuple(only or ()), _due(due)
+    )
     for warning in warnings:
         typer.echo(f"warning: {warning}", err=True)
-    chosen = select(composed, tuple(only or ()), _due(due))
     journal = outbox / JOURNAL_NAME
     done = read_journal(journal)
     pending = [c for c in chosen if c.message_id not in done]
@@ -550,7 +555,7 @@ def email_send(
             pending,
             len(chosen) - len(pending),
             settings.where,
-            composed[0].sender if composed else "",
+            chosen[0].sender if chosen else "",
             today(),
         )
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from email import policy
@@ -167,11 +167,15 @@ class Composer:
 
         return calendar_bytes(self.plan)
 
-    def compose(self, drafts: Sequence[Draft]) -> list[Composed]:
+    def compose(
+        self, drafts: Sequence[Draft], wanted: Callable[[Draft], bool] = lambda _: True
+    ) -> list[Composed]:
+        """The wanted drafts, composed; each is numbered by its place among all of them."""
         width = max(3, len(str(len(drafts))))
         return [
             self.message(draft, f"{n:0{width}d}-{draft.kind}-{_slug(draft.recipient.email)}.eml")
             for n, draft in enumerate(drafts, start=1)
+            if wanted(draft)
         ]
 
     def message(self, draft: Draft, filename: str) -> Composed:
@@ -381,13 +385,14 @@ def _holds(path: Path, data: bytes) -> bool:
         return False
 
 
-def write_outbox(folder: Path, composed: Sequence[Composed]) -> list[Path]:
-    """Each message as NNN-kind-recipient.eml; earlier .eml files that are no longer composed go."""
+def write_outbox(folder: Path, composed: Sequence[Composed], *, prune: bool = True) -> list[Path]:
+    """Each message as NNN-kind-recipient.eml. With `prune` (all messages composed), earlier .eml
+    files that are no longer composed go."""
     from csw.files import write_atomic
 
     names = {c.filename for c in composed}
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob("*.eml"):
+    for stale in folder.glob("*.eml") if prune else ():
         if stale.name not in names:
             stale.unlink()
     for item in composed:
@@ -403,29 +408,39 @@ def compose_plan(
     email: Email,
     departments: Sequence[str],
     env: SandboxedEnvironment,
+    kinds: Sequence[str] = (),
+    due: date | None = None,
 ) -> tuple[list[Composed], list[str]]:
-    """Every message of the plan for these recipients, and warnings about who gets nothing."""
+    """The plan's messages for these recipients (only `kinds` due on `due`, when given), and
+    warnings about who gets nothing."""
+    check_kinds(kinds)
     who = audience(recipients, departments, email.sponsor)
     sender = email.from_ or f"{plan.organization.team} <csw@{plan.organization.domain}>"
     composer = Composer(plan, env, email, sender)
     warnings = list(who.warnings)
     if not email.from_:
         warnings.append(f"email.from is not set: messages are from {sender}")
-    return composer.compose(schedule(plan, who, email)), warnings
+    return composer.compose(schedule(plan, who, email), lambda d: _matches(d, kinds, due)), warnings
+
+
+def check_kinds(kinds: Sequence[str]) -> None:
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        from csw.errors import UsageError
+
+        raise UsageError(f"--only {unknown[0]}: choose from {', '.join(KINDS)}.")
+
+
+def _matches(draft: Draft, kinds: Sequence[str], due: date | None) -> bool:
+    return (not kinds or draft.kind in kinds) and (due is None or draft.due == due)
 
 
 def select(
     composed: Sequence[Composed], kinds: Sequence[str] = (), due: date | None = None
 ) -> list[Composed]:
     """The messages of these kinds (all if none given) due on `due` (any day if None)."""
-    unknown = [k for k in kinds if k not in KINDS]
-    if unknown:
-        from csw.errors import UsageError
-
-        raise UsageError(f"--only {unknown[0]}: choose from {', '.join(KINDS)}.")
-    return [
-        c for c in composed if (not kinds or c.draft.kind in kinds) and (due is None or c.draft.due == due)
-    ]
+    check_kinds(kinds)
+    return [c for c in composed if _matches(c.draft, kinds, due)]
 
 
 def summary(composed: Sequence[Composed]) -> list[tuple[str, date, int]]:

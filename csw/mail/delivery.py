@@ -44,6 +44,8 @@ def outgoing(composed: Sequence[Composed], outbox: Path) -> list[Outgoing]:
 
 def send_summary(pending: Sequence[Composed], already: int, server: str, sender: str, today: date) -> str:
     """What is about to happen, said before anything is sent."""
+    if not pending and not already:
+        return "Nothing to send: no message is of those kinds or due that day."
     if not pending:
         return f"Nothing to send: all {already} selected messages are already in the journal."
     kinds = Counter(item.draft.kind for item in pending)
