@@ -84,6 +84,18 @@ def csw_version(python: Path) -> str:
     return done.stdout.strip() or "?"
 
 
+def csw_commit() -> str:
+    """The commit csw was measured at, '+dirty' when csw/ has uncommitted changes (others edit it too)."""
+    from tests.benchmarks.context import REPO
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True, check=False)
+        return done.stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "?"
+    return commit + ("+dirty" if git("status", "--porcelain", "--", "csw", "ideas", "templates") else "")
+
+
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -117,8 +129,12 @@ def run(args: argparse.Namespace) -> tuple[list[Row], Bench]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
+    commit = csw_commit()
     rows, bench = run(args)
     meta = metadata(bench.runs, bench.quick, csw_version(bench.python))
+    finished = csw_commit()
+    # csw may change while a long run goes on: say so rather than mix two versions silently
+    meta["commit"] = commit if finished == commit else f"{commit} (at the start; {finished} at the end)"
     folder = args.out / "benchmarks"
     table = write_results(folder, rows, bench.notes, meta)
     print(table)

@@ -104,8 +104,10 @@ def _cell(text: str) -> str:
 def markdown(rows: Sequence[Row], notes: Sequence[str], meta: dict[str, Any]) -> str:
     """The table, then numbered notes for the rows that have one, then the general notes."""
     lines = [
-        f"Benchmarks of csw {meta.get('csw', '?')}, {meta['when']}, Python {meta['python']},"
-        f" {meta['machine']}; {meta['runs']} runs after a warm-up unless a note says otherwise"
+        f"Benchmarks of csw {meta.get('csw', '?')} (commit {meta.get('commit', '?')}), {meta['when']},"
+        f" Python {meta['python']},"
+        f" {meta['machine']}; {meta['runs']} run{'s' * (meta['runs'] != 1)} after a warm-up unless a note"
+        " says otherwise"
         f"{' (--quick)' if meta.get('quick') else ''}.",
         "",
         "| # | Benchmark | Measured: median (min-max) | Reference: median (min-max) | Ratio | Target | Met |",
