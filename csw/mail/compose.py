@@ -197,7 +197,8 @@ class Composer:
             ("Message-ID", message_id),
             ("X-CSW-Kind", draft.kind),
         ]
-        head = b"".join(MAIL_POLICY.fold_binary(name, value) for name, value in headers)
+        # Header objects, not strings: only they fold non-ASCII text into RFC 2047 encoded words.
+        head = b"".join(MAIL_POLICY.fold_binary(*MAIL_POLICY.header_store_parse(n, v)) for n, v in headers)
         return Composed(filename, draft, head + body.fill(values), message_id, self.sender)
 
     def _body(self, draft: Draft, reader: Any, shift: str | None) -> _Body:
