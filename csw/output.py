@@ -29,7 +29,9 @@ class _Renderers:
         from csw.context import plan_context
         from csw.render import render
 
-        return render(_environment(self.templates), name, plan_context(self.plan))
+        # keyed by the absolute folder: a relative one means another folder once the cwd changes
+        folder = self.templates.resolve() if self.templates else None
+        return render(_environment(folder), name, plan_context(self.plan))
 
     def json(self) -> str:
         return json.dumps(self.plan.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
