@@ -2,18 +2,26 @@
 
 Only this module imports icalendar, and only the ICS renderer imports this module, so commands
 that write no calendar start without it.
+
+Every content line is made by icalendar (value types, escaping, parameters, folding) and every
+VTIMEZONE by its `Timezone.from_tzinfo`; this module only puts the lines in order. Lines are made
+through a cache: an organisation of a thousand teams repeats the same descriptions, dates and
+categories tens of thousands of times, and building an icalendar `Event` per event was most of
+the time `csw plan` took for it (see tests/benchmarks/teams.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone, vText
+from icalendar.parser import Contentline, Parameters
 
 from csw.config import Mode, clock_minutes
 from csw.ideas import Idea
@@ -28,6 +36,32 @@ DASH = "\N{EN DASH}"
 # The VTIMEZONE covers only the timed events (all in the week) and this margin either side: the
 # default 1970-2038 list of transitions is misread by vobject, the parser inside Radicale.
 ZONE_MARGIN = timedelta(days=7)
+CALENDAR_END = b"END:VCALENDAR\r\n"
+FOLD_OCTETS = 74  # what icalendar puts on a line before the CRLF and the space of a fold
+
+# One property of an event: its name and a Python value (str, int, date, aware datetime, or a
+# tuple of str for CATEGORIES).
+Property = tuple[str, object]
+
+
+class LiteralText(vText):
+    """TEXT that says exactly what it holds.
+
+    icalendar reads a backslash-N in the text it is given as a line break (its escaping starts by
+    turning the two characters into a newline), so 'C:\\Newsletters' would come out as 'C:' and a
+    new line. Idea text is the coordinator's words: escape it as RFC 5545 says, nothing more.
+    """
+
+    def to_ical(self) -> bytes:
+        text = (
+            self.replace("\\", "\\\\")
+            .replace(";", "\\;")
+            .replace(",", "\\,")
+            .replace("\r\n", "\\n")
+            .replace("\n", "\\n")
+            .replace("\r", "\\n")
+        )
+        return text.encode("utf-8")
 
 
 def calendar_bytes(plan: Plan) -> bytes:
@@ -36,44 +70,123 @@ def calendar_bytes(plan: Plan) -> bytes:
     Nothing depends on the clock or on chance: the same plan always gives the same bytes, and
     every event keeps its UID across re-renders, so a re-import updates instead of duplicating.
     """
-    calendar = _calendar(plan)
-    for event in _Events(plan).all():
-        calendar.add_component(event)
-    calendar.add_missing_timezones(
-        first_date=plan.week.start - ZONE_MARGIN, last_date=plan.week.end + ZONE_MARGIN
-    )
-    return bytes(calendar.to_ical())
+    head = _head(plan.year, plan.organization.team, plan.organization.timezone)
+    zone = _zone_block(plan.organization.timezone, *_zone_range([plan]))
+    return head + zone + _event_blocks(plan) + CALENDAR_END
 
 
 def combined_calendar_bytes(plans: Sequence[Plan], name: str) -> bytes:
     """Every team's events in one calendar, each in its team's own time zone."""
-    calendar = _calendar(plans[0])
-    calendar["x-wr-calname"] = name
-    del calendar["x-wr-timezone"]
-    for plan in plans:
-        for event in _Events(plan).all():
-            calendar.add_component(event)
-    calendar.add_missing_timezones(
-        first_date=min(p.week.start for p in plans) - ZONE_MARGIN,
-        last_date=max(p.week.end for p in plans) + ZONE_MARGIN,
+    head = _head(plans[0].year, plans[0].organization.team, None, name)
+    first, last = _zone_range(plans)
+    zones = sorted({plan.organization.timezone for plan in plans})
+    parts = [head, *(_zone_block(zone, first, last) for zone in zones)]
+    parts.extend(_event_blocks(plan) for plan in plans)
+    parts.append(CALENDAR_END)
+    return b"".join(parts)
+
+
+def _zone_range(plans: Sequence[Plan]) -> tuple[date, date]:
+    return (
+        min(plan.week.start for plan in plans) - ZONE_MARGIN,
+        max(plan.week.end for plan in plans) + ZONE_MARGIN,
     )
-    return bytes(calendar.to_ical())
 
 
-def _calendar(plan: Plan) -> Calendar:
+@lru_cache(maxsize=64)
+def _head(year: int, team: str, timezone: str | None, name: str | None = None) -> bytes:
+    """BEGIN:VCALENDAR and the calendar's own properties, up to its first component."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"Customer Service Week {plan.year} {DASH} {plan.organization.team}")
-    calendar.add("x-wr-timezone", plan.organization.timezone)
-    return calendar
+    calendar.add("x-wr-calname", name or f"Customer Service Week {year} {DASH} {team}")
+    if timezone:
+        calendar.add("x-wr-timezone", timezone)
+    whole = bytes(calendar.to_ical())
+    return whole.removesuffix(CALENDAR_END)
+
+
+@lru_cache(maxsize=64)
+def _zone_block(zone: str, first: date, last: date) -> bytes:
+    """The zone's VTIMEZONE with only the transitions between first and last."""
+    if zone == "UTC":
+        return b""  # times in UTC need no VTIMEZONE: they are written with a Z
+    timezone = Timezone.from_tzinfo(ZoneInfo(zone), zone, first_date=first, last_date=last)
+    return bytes(timezone.to_ical())
+
+
+def _event_blocks(plan: Plan) -> bytes:
+    lines: list[bytes] = []
+    for properties in _Events(plan).all():
+        lines.append(b"BEGIN:VEVENT\r\n")
+        lines.extend(_line(name, _key(value)) for name, value in properties)
+        lines.append(b"END:VEVENT\r\n")
+    return b"".join(lines)
+
+
+def _key(value: object) -> Hashable:
+    """A cache key that tells apart what compares equal but writes differently.
+
+    An aware datetime equals the same instant in any other zone, and True equals 1.
+    """
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return (datetime, value.replace(tzinfo=None), str(value.tzinfo))
+    return (type(value), value)
+
+
+@lru_cache(maxsize=1 << 16)
+def _line(name: str, key: Hashable) -> bytes:
+    """One content line, folded and ending in CRLF, as icalendar writes it."""
+    value = _value_of(key)
+    if isinstance(value, str):
+        # Most misses are UIDs, one per event: the short way, TEXT needs no parameters.
+        line = Contentline.from_parts(name, Parameters(), LiteralText(value))
+    else:
+        # Dates, times and lists: let Event.add pick the type and its VALUE or TZID parameter.
+        scratch = Event()
+        scratch.add(name, list(value) if isinstance(value, tuple) else value)
+        _begin, line, _end, _ = scratch.content_lines()
+    return fold(line) + b"\r\n"
+
+
+def fold(line: Contentline) -> bytes:
+    """The line folded as icalendar folds it, at the same places, without its char-by-char walk.
+
+    Chunks of at most 74 octets; a chunk never ends on a backslash or a caret (icalendar's rule, so
+    that an escape stays whole). Lines with non-ASCII text, where octets are not characters, are
+    left to icalendar.
+    """
+    text = str(line)
+    if not text.isascii():
+        return bytes(line.to_ical())  # type: ignore[no-untyped-call]
+    chunks, start = [], 0
+    while len(text) - start > FOLD_OCTETS:
+        end = start + FOLD_OCTETS
+        if text[end - 1] in "\\^" and end - 1 > start:
+            end -= 1
+        chunks.append(text[start:end])
+        start = end
+    chunks.append(text[start:])
+    return "\r\n ".join(chunks).encode("ascii")
+
+
+def _value_of(key: Hashable) -> object:
+    assert isinstance(key, tuple)
+    if key[0] is datetime and len(key) == 3:
+        _, naive, zone = key
+        return naive.replace(tzinfo=UTC if zone == "UTC" else ZoneInfo(zone))
+    return key[1]
 
 
 @dataclass
 class _Events:
-    """Makes the plan's events, handing out UIDs that are stable and unique within the file."""
+    """Makes the plan's events, handing out UIDs that are stable and unique within the file.
+
+    An event is its properties in the order icalendar writes them: SUMMARY, DTSTART, DTEND,
+    DTSTAMP, UID, SEQUENCE, then the rest by name.
+    """
 
     plan: Plan
     taken: set[str] = field(default_factory=set)
@@ -84,7 +197,7 @@ class _Events:
         self.stamp = datetime.combine(self.plan.week.start, time(), UTC)
         self.prefix = f"csw-{self.plan.year}-{slug(self.plan.organization.team)}"
 
-    def all(self) -> Iterator[Event]:
+    def all(self) -> Iterator[list[Property]]:
         for day in self.plan.days:
             yield self.themed_day(day)
             for activity in day.activities:
@@ -94,55 +207,64 @@ class _Events:
         for point in self.plan.year_round:
             yield self.touchpoint(point)
 
-    def touchpoint(self, point: Touchpoint) -> Event:
+    def touchpoint(self, point: Touchpoint) -> list[Property]:
         idea = self.plan.idea(point.idea)
-        event = self.event(f"year-round-{point.date}-{idea.id}", f"{idea.title} (year-round appreciation)")
-        event.add("description", idea_text(idea))
-        event.add("categories", [YEAR_ROUND_CATEGORY, idea.category.value])
-        _all_day(event, point.date)
-        return event
+        summary = f"{idea.title} (year-round appreciation)"
+        return [
+            *self.all_day(summary, point.date, f"year-round-{point.date}-{idea.id}"),
+            ("CATEGORIES", (YEAR_ROUND_CATEGORY, idea.category.value)),
+            ("DESCRIPTION", idea_text(idea)),
+            ("TRANSP", "TRANSPARENT"),
+        ]
 
-    def themed_day(self, day: Day) -> Event:
+    def themed_day(self, day: Day) -> list[Property]:
         idea = self.plan.idea(day.theme)
-        event = self.event(f"{day.date}-{idea.id}", f"{idea.title} (Customer Service Week)")
-        event.add("description", idea_text(idea))
-        event.add("categories", [WEEK_CATEGORY, idea.category.value])
-        _all_day(event, day.date)
-        if idea.location:
-            event.add("location", idea.location)
-        return event
+        summary = f"{idea.title} (Customer Service Week)"
+        return [
+            *self.all_day(summary, day.date, f"{day.date}-{idea.id}"),
+            ("CATEGORIES", (WEEK_CATEGORY, idea.category.value)),
+            ("DESCRIPTION", idea_text(idea)),
+            *_optional("LOCATION", idea.location),
+            ("TRANSP", "TRANSPARENT"),
+        ]
 
-    def sessions(self, day: date, activity: Activity) -> Iterator[Event]:
+    def sessions(self, day: date, activity: Activity) -> Iterator[list[Property]]:
         idea = self.plan.idea(activity.idea)
         waves = Counter(session.shift for session in activity.sessions)
+        location = idea.location or ("Online" if self.plan.team.mode is Mode.remote else None)
         for session in activity.sessions:
             key = f"{day}-{idea.id}-{slug(session.shift)}-w{session.wave}"
-            event = self.event(key, session_summary(idea, session, waves[session.shift]))
-            event.add("description", session_text(idea, session))
-            event.add("categories", [WEEK_CATEGORY, idea.category.value])
-            event.add("dtstart", self.local(day, session.start))
-            event.add("dtend", self.local(day, session.end))
-            location = idea.location or ("Online" if self.plan.team.mode is Mode.remote else None)
-            if location:
-                event.add("location", location)
-            yield event
+            yield [
+                ("SUMMARY", session_summary(idea, session, waves[session.shift])),
+                ("DTSTART", self.local(day, session.start)),
+                ("DTEND", self.local(day, session.end)),
+                *self.identity(key),
+                ("CATEGORIES", (WEEK_CATEGORY, idea.category.value)),
+                ("DESCRIPTION", session_text(idea, session)),
+                *_optional("LOCATION", location),
+            ]
 
-    def prep(self, item: PrepItem) -> Event:
+    def prep(self, item: PrepItem) -> list[Property]:
         idea = self.plan.idea(item.idea)
         # The task's text, not its position: adding or dropping another task keeps this UID.
-        event = self.event(f"prep-{idea.id}-{_digest(item.task)}", f"Prep: {item.task}")
-        event.add("description", f"For {idea.title}: {idea.summary}")
-        event.add("categories", [PREP_CATEGORY])
-        _all_day(event, item.due)
-        return event
+        key = f"prep-{idea.id}-{_digest(item.task)}"
+        return [
+            *self.all_day(f"Prep: {item.task}", item.due, key),
+            ("CATEGORIES", (PREP_CATEGORY,)),
+            ("DESCRIPTION", f"For {idea.title}: {idea.summary}"),
+            ("TRANSP", "TRANSPARENT"),  # all-day markers must not show the whole day as busy
+        ]
 
-    def event(self, key: str, summary: str) -> Event:
-        event = Event()
-        event.add("uid", self.uid(key))
-        event.add("dtstamp", self.stamp)
-        event.add("sequence", 0)
-        event.add("summary", summary)
-        return event
+    def all_day(self, summary: str, day: date, key: str) -> list[Property]:
+        return [
+            ("SUMMARY", summary),
+            ("DTSTART", day),
+            ("DTEND", day + timedelta(days=1)),
+            *self.identity(key),
+        ]
+
+    def identity(self, key: str) -> list[Property]:
+        return [("DTSTAMP", self.stamp), ("UID", self.uid(key)), ("SEQUENCE", 0)]
 
     def uid(self, key: str) -> str:
         # A hand-edited plan can list an idea or a wave twice: number the repeats, in plan order.
@@ -160,11 +282,8 @@ class _Events:
         return datetime.combine(day, time(), self.zone) + timedelta(minutes=clock_minutes(clock))
 
 
-def _all_day(event: Event, day: date) -> None:
-    event.add("dtstart", day)
-    event.add("dtend", day + timedelta(days=1))
-    # All-day markers must not show the whole day as busy.
-    event.add("transp", "TRANSPARENT")
+def _optional(name: str, value: str | None) -> list[Property]:
+    return [(name, value)] if value else []
 
 
 def idea_text(idea: Idea) -> str:

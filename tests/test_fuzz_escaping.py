@@ -311,13 +311,7 @@ def test_a_title_that_looks_like_a_compose_token_comes_out_as_it_was(title: str)
         check_email(out, theme, activity)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: a backslash followed by N in idea text ('C:\\Newsletters') becomes a line break"
-    " in schedule.ics: icalendar's escape_char turns '\\N' into a newline before escaping"
-    " backslashes, so SUMMARY/DESCRIPTION read 'C:' + newline + 'ewsletters' (ics.py passes the"
-    " text to icalendar as it is; found by the property test above)",
-)
+# icalendar reads a backslash-N it is given as a line break: ics.LiteralText keeps it literal.
 @pytest.mark.parametrize("where", ["title", "how_to"])
 def test_a_backslash_n_in_idea_text_survives_the_calendar(where: str) -> None:
     text = "Save to C:\\Newsletters\\CSW"

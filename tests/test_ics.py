@@ -16,11 +16,12 @@ from dateutil import tz as dateutil_tz
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
+from icalendar.parser import Contentline
 
 from csw.config import Mode, Shift, clock_minutes
 from csw.dates import WEEKDAYS, WORKWEEK, week_of
 from csw.errors import PlanError
-from csw.ics import PRODID, calendar_bytes
+from csw.ics import PRODID, calendar_bytes, fold
 from csw.ideas import Category, Idea, Kind, TimeOfDay, load_bank
 from csw.plan import Organization, Plan, TeamFacts, parse_plan, plan_text
 from csw.planner import Constraints, make_plan
@@ -542,3 +543,24 @@ def test_prep_and_theme_dates_carry_no_time_zone(timezone: str) -> None:
     for event in parse(data).events:
         if "TRANSP" in event:
             assert type(event.start) is date and "TZID" not in event["DTSTART"].params
+
+
+# Folding: csw folds ASCII lines itself (icalendar walks them a character at a time); the result
+# must be what icalendar gives, break for break, escapes included.
+FOLDABLE = st.text(st.sampled_from('ab ,;:\\^"=xyz0123'), max_size=400) | st.text(max_size=200)
+
+
+@given(FOLDABLE)
+@settings(max_examples=300, deadline=None)
+def test_folding_is_icalendars_to_the_byte(text: str) -> None:
+    line = Contentline("DESCRIPTION:" + text.replace("\n", " ").replace("\r", " "))
+    assert fold(line) == line.to_ical()
+
+
+@pytest.mark.parametrize("width", [73, 74, 75, 76, 148, 149, 150])
+@pytest.mark.parametrize("last", ["x", "\\", "^"])
+def test_folding_at_the_limit_never_splits_an_escape(width: int, last: str) -> None:
+    text = "U" * (width - 1) + last + "tail"
+    line = Contentline(text)
+    assert fold(line) == line.to_ical()
+    assert all(len(part) <= 75 for part in fold(line).split(b"\r\n"))
