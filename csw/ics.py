@@ -3,9 +3,10 @@
 Only this module imports icalendar, and only the ICS renderer imports this module, so commands
 that write no calendar start without it.
 
-Every content line is made by icalendar (value types, escaping, parameters, folding) and every
-VTIMEZONE by its `Timezone.from_tzinfo`; this module only puts the lines in order. Lines are made
-through a cache: an organisation of a thousand teams repeats the same descriptions, dates and
+Every content line is made by icalendar (value types, parameters, escaping but for the one fix in
+LiteralText) and every VTIMEZONE by its `Timezone.from_tzinfo`; this module puts the lines in order
+and folds ASCII lines at the places icalendar would (a test holds the two to the byte). Lines are
+made through a cache: an organisation of a thousand teams repeats the same descriptions, dates and
 categories tens of thousands of times, and building an icalendar `Event` per event was most of
 the time `csw plan` took for it (see tests/benchmarks/teams.py).
 """
