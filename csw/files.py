@@ -119,7 +119,8 @@ def _second_name(target: Path, name: Path) -> Path | None:
         return None
     except FileExistsError:
         raise
-    except OSError:  # no hard links here (FAT, some network shares): a copy does the same job
+    except (OSError, NotImplementedError):
+        # no hard links here (FAT, some network shares; no link to a symlink on Windows): a copy
         shutil.copy2(target, name, follow_symlinks=False)
     return name
 
