@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import sys
 from datetime import date
@@ -80,6 +81,14 @@ def today() -> date:
         return date.fromisoformat(pinned)
     except ValueError:
         raise UsageError(f"CSW_TODAY={pinned!r} is not a date; use YYYY-MM-DD.") from None
+
+
+def _finite(param: typer.CallbackParam, value: float | None) -> float | None:
+    """Every float option refuses nan and inf: Python reads them as numbers, but no budget, amount
+    or rate is one, and plan.json could not hold them (JSON has no Infinity)."""
+    if value is not None and not math.isfinite(value):
+        raise UsageError(f"{param.opts[0]} {value}: give a finite number.")
+    return value
 
 
 def load(config_path: Path | None) -> Config:
@@ -195,9 +204,12 @@ def plan(
     formats: FormatOption = None,
     mode: Annotated[str | None, typer.Option(help="onsite, remote or hybrid.")] = None,
     headcount: Annotated[int | None, typer.Option(help="Reps on the team.")] = None,
-    budget: Annotated[float | None, typer.Option(help="The week's budget.")] = None,
+    budget: Annotated[float | None, typer.Option(help="The week's budget.", callback=_finite)] = None,
     per_day: Annotated[int | None, typer.Option("--per-day", help="Activities per day (default 2).")] = None,
-    pin: Annotated[list[str] | None, typer.Option(help="DAY=IDEA_ID: put this idea on that day.")] = None,
+    pin: Annotated[
+        list[str] | None,
+        typer.Option(help="DAY=IDEA_ID: put this idea on that day (tue, tuesday or 2025-10-07)."),
+    ] = None,
     exclude: Annotated[list[str] | None, typer.Option(help="IDEA_ID never to plan.")] = None,
     history: Annotated[
         list[Path] | None, typer.Option(help="An earlier plan.yaml whose ideas not to repeat.")
@@ -323,7 +335,8 @@ def render(
     templates: TemplatesOption = None,
     config_path: ConfigOption = None,
     raised: Annotated[
-        float | None, typer.Option(min=0, help="What the charity drive raised, for the agenda.")
+        float | None,
+        typer.Option(min=0, callback=_finite, help="What the charity drive raised, for the agenda."),
     ] = None,
 ) -> None:
     """Re-render every export from an (edited) plan.yaml."""
@@ -461,6 +474,15 @@ def _due(text: str | None) -> date | None:
         raise UsageError(f"--due {text}: give a date as YYYY-MM-DD, or 'today'.") from None
 
 
+def _selection(only: list[str] | None, due: str | None) -> tuple[tuple[str, ...], date | None]:
+    """--only and --due, checked before anything is composed: a bad one must not write the outbox."""
+    from csw.mail.compose import check_kinds
+
+    kinds = tuple(only or ())
+    check_kinds(kinds)
+    return kinds, _due(due)
+
+
 def _team_recipients(config: Config, team: str) -> Path:
     for entry in config.teams:
         if entry.name == team and entry.recipients:
@@ -507,8 +529,9 @@ def email_preview(
     """Compose every message into outbox/ as .eml files; send nothing."""
     from csw.mail.compose import select, summary
 
+    kinds, day = _selection(only, due)
     composed, warnings, outbox = _composed(plan_file, recipients, config_path, templates)
-    chosen = select(composed, tuple(only or ()), _due(due))
+    chosen = select(composed, kinds, day)
     out = console()
     grid = table(out, ("Kind", "Due", "Messages"), right=("Messages",))
     for kind, when, count in summary(chosen):
@@ -527,7 +550,9 @@ def email_send(
     due: DueOption = None,
     yes: Annotated[bool, typer.Option("--yes", help="Send without asking first.")] = False,
     limit: Annotated[int | None, typer.Option(min=1, help="Send at most this many messages.")] = None,
-    rate: Annotated[float | None, typer.Option(min=0.1, help="At most this many messages a minute.")] = None,
+    rate: Annotated[
+        float | None, typer.Option(min=0.1, callback=_finite, help="At most this many messages a minute.")
+    ] = None,
     insecure: Annotated[
         bool, typer.Option("--insecure", help="Allow security = 'none' towards a host that is not local.")
     ] = False,
@@ -538,18 +563,18 @@ def email_send(
     from csw.mail.delivery import outgoing, send_summary
     from csw.mail.send import JOURNAL_NAME, read_journal, settings_from_config
 
+    kinds, day = _selection(only, due)
     config = load(config_path)
-    chosen, warnings, outbox = _composed(
-        plan_file, recipients, config_path, templates, tuple(only or ()), _due(due)
-    )
+    # the server settings are checked too before the outbox is written
+    settings = settings_from_config(config.email, os.environ, insecure=insecure)
+    if settings.ca_file:  # relative to csw.toml, like every path in it
+        settings = dataclasses.replace(settings, ca_file=str(config.resolve(settings.ca_file)))
+    chosen, warnings, outbox = _composed(plan_file, recipients, config_path, templates, kinds, day)
     for warning in warnings:
         typer.echo(f"warning: {warning}", err=True)
     journal = outbox / JOURNAL_NAME
     done = read_journal(journal)
     pending = [c for c in chosen if c.message_id not in done]
-    settings = settings_from_config(config.email, os.environ, insecure=insecure)
-    if settings.ca_file:  # relative to csw.toml, like every path in it
-        settings = dataclasses.replace(settings, ca_file=str(config.resolve(settings.ca_file)))
     typer.echo(
         send_summary(
             pending,

@@ -68,10 +68,22 @@ def parse_year(text: str) -> int:
     return check_year(int(cleaned))
 
 
+# every spelling of a day that --pin takes: the full name, the three-letter one, and the common
+# longer cuts; nothing else, so that a typo (`mongoose`) is an error rather than a Monday
+DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_DAY_SPELLINGS = {
+    **{name: short for name, short in zip(DAY_NAMES, WEEKDAYS, strict=True)},
+    **{short: short for short in WEEKDAYS},
+    "tues": "tue",
+    "thur": "thu",
+    "thurs": "thu",
+}
+
+
 def parse_weekday_or_date(text: str, week: Week) -> date:
-    """A day of `week` given as `mon`..`sun` or as an ISO date."""
-    key = text.strip().lower()[:3]
-    if key in WEEKDAYS:
+    """A day of `week` given as a weekday (`mon` or `monday`, any case) or as an ISO date."""
+    key = _DAY_SPELLINGS.get(text.strip().lower())
+    if key is not None:
         for day in week.days:
             if WEEKDAYS[day.weekday()] == key:
                 return day
@@ -79,7 +91,9 @@ def parse_weekday_or_date(text: str, week: Week) -> date:
     try:
         day = date.fromisoformat(text.strip())
     except ValueError:
-        raise UsageError(f"'{text}' is neither a weekday (mon..sun) nor a date (YYYY-MM-DD).") from None
+        raise UsageError(
+            f"'{text}' is neither a weekday (mon..sun or monday..sunday) nor a date (YYYY-MM-DD)."
+        ) from None
     if day not in week.days:
         raise UsageError(f"{day} is not a day of the {week.year} week ({week.start} to {week.end}).")
     return day

@@ -1,9 +1,14 @@
-"""Writing the user's files safely: never a half-written file, never a silent overwrite."""
+"""Writing the user's files safely: never a half-written file, never a half-updated folder, never a
+silent overwrite."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+from collections.abc import Container, Mapping
+from contextlib import suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from csw.errors import OutputError
@@ -15,24 +20,121 @@ def write_atomic(path: Path, content: str | bytes, *, durable: bool = True) -> N
     A crash or a full disk leaves the previous file as it was; readers never see half a file.
     `durable=False` skips the fsync, for files that are cheap to write again (the outbox).
     """
-    data = content.encode("utf-8") if isinstance(content, str) else content
+    write_all(path.parent, {path.name: content}, durable={path.name} if durable else ())
+
+
+def write_all(folder: Path, files: Mapping[str, str | bytes], *, durable: Container[str] = ()) -> list[Path]:
+    """Write every file of `files` (name -> content; a name may hold subfolders) into `folder`, all
+    or nothing.
+
+    Each file is first written to a temporary file beside its target; only once all of them are
+    written are they renamed into place. If anything fails before the last rename (a full disk,
+    Ctrl-C), the files already replaced get their old content back, the temporary files go, and so
+    do the folders this call made: the folder is left as it was. The names in `durable` wait for
+    the disk (fsync) before they are renamed.
+    """
+    commit = _Commit()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as error:
-        raise OutputError(f"{path.parent}: cannot write here: {error.strerror}.") from None
-    try:
+        commit.make_folder(folder)
+        for name, content in files.items():
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            commit.stage(folder / name, data, durable=name in durable)
+        commit.publish()
+    except BaseException as error:
+        commit.roll_back()
+        if isinstance(error, OSError):
+            raise OutputError(f"{commit.doing}: {error.strerror or error}.") from None
+        raise
+    commit.drop_backups()
+    return [folder / name for name in files]
+
+
+@dataclass
+class _Staged:
+    """One file of a commit: its new content waits in `temporary`; `backup` is a second name for
+    the file it replaces (None if there was none), to put it back if the commit fails."""
+
+    target: Path
+    temporary: Path
+    backup: Path | None = None
+
+
+@dataclass
+class _Commit:
+    staged: list[_Staged] = field(default_factory=list)
+    created: list[Path] = field(default_factory=list)  # the folders made, outermost first
+    doing: str = ""  # what the step under way does, for the message if it fails
+
+    def make_folder(self, folder: Path) -> None:
+        if folder.is_dir():
+            return
+        self.make_folder(folder.parent)
+        self.doing = f"{folder}: cannot make this folder"
+        folder.mkdir()
+        self.created.append(folder)
+
+    def stage(self, target: Path, data: bytes, *, durable: bool) -> None:
+        self.make_folder(target.parent)
+        self.doing = f"{target.parent}: cannot write here"
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        staged = _Staged(target, Path(temporary))
+        self.staged.append(staged)  # before the write: a failed write still removes the file
+        self.doing = f"{target}: cannot write"
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             if durable:
                 os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException as error:
-        Path(temporary).unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise OutputError(f"{path}: cannot write: {error.strerror}.") from None
+        staged.backup = _second_name(target, staged.temporary.with_suffix(".old"))
+
+    def publish(self) -> None:
+        for staged in self.staged:
+            self.doing = f"{staged.target}: cannot write"
+            os.replace(staged.temporary, staged.target)
+
+    def roll_back(self) -> None:
+        """Put back every file replaced so far, remove every temporary file and made folder.
+
+        Best effort: a step that fails does not stop the others."""
+        for staged in reversed(self.staged):
+            with suppress(OSError):
+                _undo(staged)
+        for folder in reversed(self.created):
+            with suppress(OSError):
+                folder.rmdir()
+
+    def drop_backups(self) -> None:
+        for staged in self.staged:
+            if staged.backup is not None:
+                with suppress(OSError):
+                    staged.backup.unlink()
+
+
+def _second_name(target: Path, name: Path) -> Path | None:
+    """Keep what `target` holds now under `name` (a hard link, a copy where the file system has
+    none); None if there is no `target`."""
+    try:
+        os.link(target, name, follow_symlinks=False)
+    except FileNotFoundError:
+        return None
+    except FileExistsError:
         raise
+    except (OSError, NotImplementedError):
+        # no hard links here (FAT, some network shares; no link to a symlink on Windows): a copy
+        shutil.copy2(target, name, follow_symlinks=False)
+    return name
+
+
+def _undo(staged: _Staged) -> None:
+    # the temporary file is gone once it was renamed: that tells whether the target was replaced
+    if os.path.lexists(staged.temporary):
+        staged.temporary.unlink()
+    elif staged.backup is not None:
+        os.replace(staged.backup, staged.target)
+    else:
+        staged.target.unlink()
+    if staged.backup is not None:
+        staged.backup.unlink(missing_ok=True)
 
 
 def refuse_overwrite(paths: list[Path], force: bool) -> None:

@@ -1,4 +1,4 @@
-"""Writing a plan and its exports into the output folder, all or nothing per file."""
+"""Writing a plan and its exports into the output folder: all of them or none."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from csw.errors import OutputError, UsageError
-from csw.files import write_atomic
+from csw.files import write_all
 from csw.plan import Plan, plan_text, was_edited
 
 if TYPE_CHECKING:
@@ -98,13 +98,9 @@ def render_exports(
 
 
 def write_files(out: Path, files: dict[str, str | bytes]) -> list[Path]:
-    """Each file replaced atomically, in order; call only once everything has rendered."""
-    written = []
-    for name, content in files.items():
-        # every file is replaced atomically; only the plan, the one a person edits, waits for the disk
-        write_atomic(out / name, content, durable=name.endswith(PLAN_FILE))
-        written.append(out / name)
-    return written
+    """Every file, or none if one fails (files.write_all); call only once everything has rendered."""
+    # only the plan, the one a person edits, waits for the disk; the exports can be rendered again
+    return write_all(out, files, durable={name for name in files if name.endswith(PLAN_FILE)})
 
 
 def write_plan(
@@ -116,7 +112,7 @@ def write_plan(
     force: bool = False,
 ) -> list[Path]:
     """plan.yaml and the exports into `out`. Everything is rendered before the first file is
-    written, and each file is replaced atomically, so a failure leaves the old files intact."""
+    written, and the files are replaced all together, so a failure leaves the old files intact."""
     check_plan_overwrite(out / PLAN_FILE, force)
     return write_files(out, {PLAN_FILE: plan_text(plan), **render_exports(plan, formats, templates)})
 

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from csw.config import Config, Mode, Team, TeamEntry
 from csw.dates import Week, parse_weekday_or_date, week_of
-from csw.errors import UsageError
-from csw.ideas import Idea, load_valid_bank
+from csw.errors import IdeaBankError, UsageError
+from csw.ideas import Bank, Idea, load_valid_bank
 from csw.plan import Organization, Plan, TeamFacts, load_plan
 from csw.planner import Constraints, make_plan
 from csw.themes import theme_of
@@ -41,6 +41,15 @@ class PlanOptions:
     roster: Path | None = None
     team: str | None = None
 
+    def __post_init__(self) -> None:
+        # checked when made, before any file is read: a bad value is reported before any work
+        if self.headcount is not None and self.headcount < 1:
+            raise UsageError(f"--headcount {self.headcount}: give at least 1.")
+        if self.budget is not None and not self.budget >= 0:  # `not >=`: nan is refused too
+            raise UsageError(f"--budget {self.budget}: give 0 or more.")
+        if self.per_day is not None and not 0 <= self.per_day <= 6:
+            raise UsageError(f"--per-day {self.per_day}: give 0 to 6.")
+
 
 def plan_week(config: Config, options: PlanOptions) -> Plan:
     """The plan of a single-team organisation (csw.toml without [[teams]])."""
@@ -68,7 +77,9 @@ class _Planning:
         self.options = options
         self.week = week_of(options.year, config.week.days, config.week.start)
         paths = [*(config.resolve(p) for p in config.ideas.paths), *options.ideas]
-        self.ideas: Mapping[str, Idea] = load_valid_bank(paths).ideas
+        bank = load_valid_bank(paths)
+        _check_excluded(options.exclude, bank)
+        self.ideas: Mapping[str, Idea] = bank.ideas
         self.kudos = _load_kudos(options.kudos)
 
     def plan(self, entry: TeamEntry | None) -> Plan:
@@ -93,12 +104,6 @@ class _Planning:
 
     def _constraints(self, team: Team, entry: TeamEntry | None) -> Constraints:
         options, config = self.options, self.config
-        if options.headcount is not None and options.headcount < 1:
-            raise UsageError(f"--headcount {options.headcount}: give at least 1.")
-        if options.budget is not None and options.budget < 0:
-            raise UsageError(f"--budget {options.budget}: give 0 or more.")
-        if options.per_day is not None and not 0 <= options.per_day <= 6:
-            raise UsageError(f"--per-day {options.per_day}: give 0 to 6.")
         facts = TeamFacts(
             mode=options.mode or team.mode,
             headcount=options.headcount or team.headcount,
@@ -137,6 +142,17 @@ class _Planning:
             source=str(self.options.kudos),
         )
         return plan.model_copy(update={"kudos": kudos, "notes": (*plan.notes, *warnings)})
+
+
+def _check_excluded(ids: tuple[str, ...], bank: Bank) -> None:
+    """Every --exclude names an idea of the bank: a typo would otherwise exclude nothing, silently."""
+    for idea_id in ids:
+        try:
+            bank.get(idea_id)
+        except IdeaBankError as error:  # its hint says which ids are close
+            raise UsageError(
+                f"--exclude {idea_id}: there is no idea with that id.", hint=error.hint
+            ) from None
 
 
 def _load_kudos(path: Path | None) -> list[KudoRow] | None:

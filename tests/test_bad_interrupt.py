@@ -7,7 +7,7 @@ a half-written or half-updated output folder". These tests inject the failure at
 
 - no temporary file is left behind, and no file is half-written (each is wholly old or wholly new);
 - the folder is not half-updated: after a failed run every file is as it was (a first run leaves no
-  csw-YEAR folder). csw does not do this today: the files replaced before the failure stay new.
+  csw-YEAR folder): the files replaced before the failure get their old content back.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from csw.errors import OutputError
 from csw.files import write_atomic
 from csw.output import write_files
 from tests.test_bad_support import assert_short_error, make_plan_folder, run_cli, snapshot
@@ -76,11 +77,7 @@ def test_a_full_disk_on_the_second_file_of_a_first_plan_leaves_no_temporary_file
     assert temporary_files(tmp_path) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: a first `csw plan 2025` that fails on its second file leaves csw-2025/ with"
-    " plan.yaml alone (output.write_files replaces file by file): the folder of a failed run exists",
-)
+# guards: the folder of a failed first run is removed, not left with plan.yaml alone
 def test_a_first_plan_that_fails_part_way_leaves_no_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -102,13 +99,8 @@ def test_a_replan_that_fails_part_way_leaves_whole_files_and_no_temporary_file(
     assert_each_file_whole(after, old, new)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: a `csw plan --force` that fails on its second file leaves a half-updated folder:"
-    " the new plan.yaml beside the old agenda.md, schedule.ics and poster.html (output.write_files"
-    " renames file by file and does not restore what it already replaced); README promises"
-    " 'a failure never leaves a half-written or half-updated output folder'",
-)
+# guards the README's promise: "a failure never leaves a half-written or half-updated output
+# folder" (not the new plan.yaml beside the old agenda.md, schedule.ics and poster.html)
 @pytest.mark.parametrize("failing", [2, 4])
 def test_a_replan_that_fails_part_way_leaves_the_folder_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: int
@@ -130,11 +122,7 @@ def edited_plan(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
     return plan, old
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: a `csw render` that fails on its second export leaves agenda.md re-rendered and"
-    " schedule.ics/poster.html from before the edit: a half-updated folder (output.write_files)",
-)
+# guards: not agenda.md re-rendered beside schedule.ics and poster.html from before the edit
 def test_a_render_that_fails_part_way_leaves_the_folder_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -145,17 +133,15 @@ def test_a_render_that_fails_part_way_leaves_the_folder_as_it_was(
     assert snapshot(plan.parent) == old
 
 
-def test_a_render_that_fails_part_way_leaves_whole_files(
+def test_a_render_that_fails_on_its_last_file_puts_back_the_files_it_replaced(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     plan, old = edited_plan(tmp_path)
     published = fail_on_call(monkeypatch, 3, disk_full())
     run_cli("render", "csw-2025/plan.yaml", cwd=tmp_path)
-    assert published == ["agenda.md", "schedule.ics", "FAILED poster.html"]
-    after = snapshot(plan.parent)
-    assert set(after) == set(old) and after["plan.yaml"] == old["plan.yaml"]
-    assert after["poster.html"] == old["poster.html"]
-    assert after["agenda.md"] != old["agenda.md"], "what csw does today: the first files are new"
+    # the first two were published, then put back from their backups, last first
+    assert published == ["agenda.md", "schedule.ics", "FAILED poster.html", "schedule.ics", "agenda.md"]
+    assert snapshot(plan.parent) == old
 
 
 def breaking_write(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:
@@ -205,6 +191,57 @@ def test_ctrl_c_at_a_rename_leaves_whole_files_and_no_temporary(
     fail_on_call(monkeypatch, failing, KeyboardInterrupt())
     with pytest.raises(KeyboardInterrupt):
         write_files(tmp_path, dict(new))
-    after = snapshot(tmp_path)
-    assert set(after) == set(old), temporary_files(tmp_path)
-    assert_each_file_whole(after, old, new)
+    assert temporary_files(tmp_path) == []
+    assert snapshot(tmp_path) == old
+
+
+def test_a_team_plan_that_fails_part_way_leaves_no_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the team plans go into subfolders of the output folder: every folder made is removed again
+    files: dict[str, str | bytes] = {
+        f"{team}/{name}": "new\n" for team in ("east", "west") for name in ("plan.yaml", "agenda.md")
+    }
+    fail_on_call(monkeypatch, 4, disk_full())
+    with pytest.raises(OutputError, match="No space left on device"):
+        write_files(tmp_path / "out" / "2025", files)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_preview_that_fails_part_way_leaves_the_outbox_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_plan_folder(tmp_path)
+    recipients = tmp_path / "recipients.csv"
+    recipients.write_text("email,name\nana@example.com,Ana\nbo@example.com,Bo\n", encoding="utf-8")
+    preview = ("email", "preview", "csw-2025/plan.yaml", "--recipients", "recipients.csv")
+    first = snapshot(tmp_path / "csw-2025")
+    fail_on_call(monkeypatch, 3, disk_full())
+    assert_short_error(run_cli(*preview, cwd=tmp_path), "No space left on device")
+    assert snapshot(tmp_path / "csw-2025") == first, "no outbox folder of a failed first preview"
+
+    monkeypatch.undo()
+    assert run_cli(*preview, cwd=tmp_path).exit_code == 0
+    outbox = snapshot(tmp_path / "csw-2025" / "outbox")
+    recipients.write_text("email,name\nana@example.com,Ana Maria\nbo@example.com,Bo\n", encoding="utf-8")
+    published = fail_on_call(monkeypatch, 2, disk_full())
+    assert_short_error(run_cli(*preview, cwd=tmp_path), "cannot write")
+    assert published[0].endswith(".eml"), "the messages to Ana changed"
+    assert snapshot(tmp_path / "csw-2025" / "outbox") == outbox
+
+
+def test_a_folder_without_hard_links_still_gets_its_old_files_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # FAT or a network share: the backup of the old file is a copy instead of a second name
+    def no_links(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.EPERM, os.strerror(errno.EPERM))
+
+    monkeypatch.setattr("csw.files.os.link", no_links)
+    old = {"a.md": b"old a\n", "b.md": b"old b\n"}
+    for name, data in old.items():
+        (tmp_path / name).write_bytes(data)
+    fail_on_call(monkeypatch, 2, disk_full())
+    with pytest.raises(OutputError, match=r"b\.md: cannot write"):
+        write_files(tmp_path, {"a.md": "new a\n", "b.md": "new b\n"})
+    assert snapshot(tmp_path) == old

@@ -121,7 +121,7 @@ def test_bad_values_of_other_commands(folder: Path, case: str) -> None:
     assert snapshot(folder) == before
 
 
-# `csw email preview|send` options checked only after the outbox was written
+# `csw email preview|send` options: checked before anything is composed, so no outbox is written
 LATE = {
     "preview bad due": (
         ["email", "preview", "csw-2025/plan.yaml", "--recipients", "recipients.csv", "--due", "2025-13-01"],
@@ -135,15 +135,22 @@ LATE = {
         ["email", "preview", "csw-2025/plan.yaml", "--recipients", "recipients.csv", "--only", "memo"],
         ["--only memo: choose from"],
     ),
+    "send bad due": (
+        ["email", "send", "csw-2025/plan.yaml", "--recipients", "recipients.csv", "--due", "2025-10-32"],
+        ["--due 2025-10-32: give a date as YYYY-MM-DD"],
+    ),
+    "send unknown kind": (
+        ["email", "send", "csw-2025/plan.yaml", "--recipients", "recipients.csv", "--only", "memo"],
+        ["--only memo: choose from"],
+    ),
+    "send a rate of inf": (
+        ["email", "send", "csw-2025/plan.yaml", "--recipients", "recipients.csv", "--rate", "inf"],
+        ["--rate inf: give a finite number"],
+    ),
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: `csw email preview` (and `send`) compose and write the whole outbox first"
-    " (cli._composed -> write_outbox) and check --due and --only afterwards (cli._due,"
-    " compose.select): a bad --due or --only exits 2 but leaves outbox/*.eml written",
-)
+# guards: a bad --due or --only once exited 2 only after the whole outbox was written
 @pytest.mark.parametrize("case", list(LATE))
 def test_a_bad_email_option_writes_no_outbox(folder: Path, case: str) -> None:
     args, fragments = LATE[case]
@@ -159,25 +166,18 @@ def test_a_bad_csw_today(folder: Path) -> None:
     assert_short_error(result, "CSW_TODAY='someday' is not a date")
 
 
-# --- defects ------------------------------------------------------------------------------------
+# --- defects fixed -------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: --budget nan passes request.constraints' 'budget < 0' check, then TeamFacts"
-    " raises a pydantic ValidationError that nothing catches: internal error, exit 70",
-)
-def test_budget_nan_is_a_usage_error(folder: Path) -> None:
-    result = run_cli("plan", "2025", "--budget", "nan", cwd=folder)
-    assert_short_error(result, "--budget nan")
+# guards: nan passed the `budget < 0` check, then crashed in pydantic (internal error, exit 70)
+@pytest.mark.parametrize("value", ["nan", "NaN", "-nan"])
+def test_budget_nan_is_a_usage_error(folder: Path, value: str) -> None:
+    result = run_cli("plan", "2025", "--budget", value, cwd=folder)
+    assert_short_error(result, "--budget nan: give a finite number")
     assert not (folder / "csw-2025").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: --budget inf is accepted; `csw plan --json` and plan.json then hold Infinity,"
-    " which is not JSON (json.dumps allow_nan), and the agenda says 'Left: $inf'",
-)
+# guards: inf was accepted, and plan.json / --json then held Infinity, which is not JSON
 def test_budget_inf_is_refused_or_gives_valid_json(folder: Path) -> None:
     result = run_cli("plan", "2025", "--budget", "inf", "--json", cwd=folder)
     if result.exit_code == 2:
@@ -192,23 +192,53 @@ def test_budget_inf_is_refused_or_gives_valid_json(folder: Path) -> None:
     assert math.isfinite(data["team"]["budget"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: --pin takes the first three letters of the day (dates.parse_weekday_or_date:"
-    " text[:3]), so --pin mongoose=superhero-day silently pins Monday; a typo passes silently",
+@pytest.mark.parametrize(
+    "args",
+    [["plan", "2025", "--budget", "-inf"], ["plan", "2025", "--budget", "1e400"]],
+    ids=["minus-inf", "too-large-is-inf"],
 )
-@pytest.mark.parametrize("day", ["mongoose", "friend", "wedding"])
-def test_a_pin_day_that_only_starts_like_a_weekday_is_refused(folder: Path, day: str) -> None:
-    result = run_cli("plan", "2025", "--pin", f"{day}=superhero-day", cwd=folder)
-    assert_short_error(result, day)
+def test_every_infinite_float_is_refused_naming_the_option(folder: Path, args: list[str]) -> None:
+    assert_short_error(run_cli(*args, cwd=folder), "--budget", "give a finite number")
     assert not (folder / "csw-2025").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: --exclude with an id that is in no bank (a typo) is silently ignored, while"
-    " --pin with an unknown id is an error (request.constraints / planner)",
+def test_render_refuses_an_infinite_amount_raised(folder: Path) -> None:
+    make_plan_folder(folder)
+    before = snapshot(folder)
+    result = run_cli("render", "csw-2025/plan.yaml", "--raised", "inf", cwd=folder)
+    assert_short_error(result, "--raised inf: give a finite number")
+    assert snapshot(folder) == before
+
+
+# guards: --pin took the first three letters of the day, so `mongoose` silently pinned Monday
+@pytest.mark.parametrize("day", ["mongoose", "friend", "wedding", "m", "mo", "tu", "satur"])
+def test_a_pin_day_that_only_starts_like_a_weekday_is_refused(folder: Path, day: str) -> None:
+    result = run_cli("plan", "2025", "--pin", f"{day}=superhero-day", cwd=folder)
+    assert_short_error(result, f"'{day}' is neither a weekday (mon..sun or monday..sunday)")
+    assert not (folder / "csw-2025").exists()
+
+
+@pytest.mark.parametrize(
+    ("day", "date"),
+    [
+        ("mon", "2025-10-06"),
+        ("Monday", "2025-10-06"),
+        ("TUES", "2025-10-07"),
+        (" wednesday ", "2025-10-08"),
+        ("thur", "2025-10-09"),
+        ("Thurs", "2025-10-09"),
+        ("fri", "2025-10-10"),
+    ],
 )
+def test_a_pin_day_takes_the_short_and_the_full_name(folder: Path, day: str, date: str) -> None:
+    result = run_cli("plan", "2025", "--pin", f"{day}=superhero-day", "--json", cwd=folder)
+    assert result.exit_code == 0, result.stderr
+    themes = {d["date"]: d["theme"] for d in json.loads(result.stdout)["days"]}
+    assert themes[date] == "superhero-day"
+
+
+# guards: --exclude with an id that is in no bank (a typo) was silently ignored
 def test_excluding_an_unknown_idea_is_not_silent(folder: Path) -> None:
     result = run_cli("plan", "2025", "--exclude", "chair-massge", cwd=folder)
-    assert "chair-massge" in result.stderr, (result.exit_code, result.stderr)
+    assert_short_error(result, "--exclude chair-massge: there is no idea with that id", "chair-massage")
+    assert not (folder / "csw-2025").exists()

@@ -387,19 +387,16 @@ def _holds(path: Path, data: bytes) -> bool:
 
 
 def write_outbox(folder: Path, composed: Sequence[Composed], *, prune: bool = True) -> list[Path]:
-    """Each message as NNN-kind-recipient.eml. With `prune` (all messages composed), earlier .eml
-    files that are no longer composed go."""
-    from csw.files import write_atomic
+    """Each message as NNN-kind-recipient.eml, all of them or none. With `prune` (all messages
+    composed), earlier .eml files that are no longer composed then go."""
+    from csw.files import write_all
 
+    # a rerun rewrites only what changed: renames are slow
+    write_all(folder, {c.filename: c.data for c in composed if not _holds(folder / c.filename, c.data)})
     names = {c.filename for c in composed}
-    folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob("*.eml") if prune else ():
         if stale.name not in names:
             stale.unlink()
-    for item in composed:
-        path = folder / item.filename
-        if not _holds(path, item.data):  # a rerun rewrites only what changed: renames are slow
-            write_atomic(path, item.data, durable=False)
     return [folder / c.filename for c in composed]
 
 
