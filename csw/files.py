@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Container, Mapping
 from contextlib import suppress
@@ -39,6 +40,7 @@ def write_all(folder: Path, files: Mapping[str, str | bytes], *, durable: Contai
         for name, content in files.items():
             data = content.encode("utf-8") if isinstance(content, str) else content
             commit.stage(folder / name, data, durable=name in durable)
+        commit.wait_for_disk()
         commit.publish()
     except BaseException as error:
         commit.roll_back()
@@ -57,6 +59,7 @@ class _Staged:
     target: Path
     temporary: Path
     backup: Path | None = None
+    durable: bool = False
 
 
 @dataclass
@@ -77,15 +80,29 @@ class _Commit:
         self.make_folder(target.parent)
         self.doing = f"{target.parent}: cannot write here"
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        staged = _Staged(target, Path(temporary))
+        staged = _Staged(target, Path(temporary), durable=durable)
         self.staged.append(staged)  # before the write: a failed write still removes the file
         self.doing = f"{target}: cannot write"
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-            stream.flush()
-            if durable:
-                os.fsync(stream.fileno())
         staged.backup = _second_name(target, staged.temporary.with_suffix(".old"))
+
+    def wait_for_disk(self) -> None:
+        """The durable files' content on disk before any rename makes them the real files.
+
+        Linux's sync() writes everything and waits, in about the time of one fsync: a thousand
+        teams' plans, each fsynced, took seconds. Elsewhere sync() may return before the disk is
+        done, so each file is fsynced.
+        """
+        waiting = [staged for staged in self.staged if staged.durable]
+        if len(waiting) > 1 and sys.platform.startswith("linux"):
+            self.doing = "cannot save the files to disk"
+            os.sync()
+            return
+        for staged in waiting:
+            self.doing = f"{staged.target}: cannot write"
+            with staged.temporary.open("rb+") as stream:
+                os.fsync(stream.fileno())
 
     def publish(self) -> None:
         for staged in self.staged:

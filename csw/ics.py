@@ -76,15 +76,32 @@ def calendar_bytes(plan: Plan) -> bytes:
     return head + zone + _event_blocks(plan) + CALENDAR_END
 
 
-def combined_calendar_bytes(plans: Sequence[Plan], name: str) -> bytes:
-    """Every team's events in one calendar, each in its team's own time zone."""
+def combined_calendar_bytes(
+    plans: Sequence[Plan], name: str, calendars: Sequence[bytes] | None = None
+) -> bytes:
+    """Every team's events in one calendar, each in its team's own time zone.
+
+    `calendars`, each plan's schedule.ics as calendar_bytes made it, spares making the events again.
+    """
     head = _head(plans[0].year, plans[0].organization.team, None, name)
     first, last = _zone_range(plans)
     zones = sorted({plan.organization.timezone for plan in plans})
     parts = [head, *(_zone_block(zone, first, last) for zone in zones)]
-    parts.extend(_event_blocks(plan) for plan in plans)
+    if calendars is None:
+        parts.extend(_event_blocks(plan) for plan in plans)
+    else:
+        parts.extend(_events_of(calendar, plan) for calendar, plan in zip(calendars, plans, strict=True))
     parts.append(CALENDAR_END)
     return b"".join(parts)
+
+
+def _events_of(calendar: bytes, plan: Plan) -> bytes:
+    """The VEVENTs of the plan's schedule.ics: what calendar_bytes put between its zone and its end."""
+    head = _head(plan.year, plan.organization.team, plan.organization.timezone)
+    start = len(head) + len(_zone_block(plan.organization.timezone, *_zone_range([plan])))
+    if not calendar.endswith(CALENDAR_END):
+        raise ValueError("not a calendar made by calendar_bytes")
+    return calendar[start : -len(CALENDAR_END)]
 
 
 def _zone_range(plans: Sequence[Plan]) -> tuple[date, date]:

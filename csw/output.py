@@ -138,14 +138,18 @@ def write_teams(
     for folder, _ in plans:
         check_plan_overwrite(out / folder / PLAN_FILE, force)
     files: dict[str, str | bytes] = {}
+    calendar = EXPORTS["ics"][0]
+    calendars: list[bytes] = []
     for folder, plan in plans:
         files[f"{folder}/{PLAN_FILE}"] = plan_text(plan)
         for name, content in render_exports(plan, formats, templates).items():
             files[f"{folder}/{name}"] = content
+            if name == calendar and isinstance(content, bytes):
+                calendars.append(content)
     if "ics" in formats and len(plans) > 1:
         from csw.ics import combined_calendar_bytes
 
         year = plans[0][1].year
         name = f"Customer Service Week {year} \N{EN DASH} {plans[0][1].organization.name}"
-        files[EXPORTS["ics"][0]] = combined_calendar_bytes([plan for _, plan in plans], name)
+        files[calendar] = combined_calendar_bytes([plan for _, plan in plans], name, calendars)
     return write_files(out, files)

@@ -21,7 +21,7 @@ from icalendar.parser import Contentline
 from csw.config import Mode, Shift, clock_minutes
 from csw.dates import WEEKDAYS, WORKWEEK, week_of
 from csw.errors import PlanError
-from csw.ics import PRODID, calendar_bytes, fold
+from csw.ics import PRODID, calendar_bytes, combined_calendar_bytes, fold
 from csw.ideas import Category, Idea, Kind, TimeOfDay, load_bank
 from csw.plan import Organization, Plan, TeamFacts, parse_plan, plan_text
 from csw.planner import Constraints, make_plan
@@ -564,3 +564,18 @@ def test_folding_at_the_limit_never_splits_an_escape(width: int, last: str) -> N
     line = Contentline(text)
     assert fold(line) == line.to_ical()
     assert all(len(part) <= 75 for part in fold(line).split(b"\r\n"))
+
+
+def test_the_combined_calendar_is_the_same_from_the_teams_calendars_or_from_their_plans() -> None:
+    plans = [
+        build(team="Care", timezone="America/Chicago"),
+        build(team="Billing", timezone="Europe/London", seed=2),
+        build(team="Night Desk", timezone="UTC", shifts=(NIGHT,)),
+    ]
+    made = [calendar_bytes(plan) for plan in plans]
+    combined = combined_calendar_bytes(plans, "All of us", made)
+    assert combined == combined_calendar_bytes(plans, "All of us")
+    events = events_by_uid(combined)
+    assert sorted(events) == sorted(uid for data in made for uid in events_by_uid(data))
+    zones = [str(zone["TZID"]) for zone in parse(combined).walk("VTIMEZONE")]
+    assert zones == ["America/Chicago", "Europe/London"]  # UTC times need none
