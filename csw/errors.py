@@ -16,6 +16,17 @@ class CswError(Exception):
     def __str__(self) -> str:
         return f"{self.message}\n  {self.hint}" if self.hint else self.message
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Whole, hint included, when it comes back from a worker process (teams render in parallel).
+        return (_restore, (type(self), self.args, self.__dict__))
+
+
+def _restore(kind: type[CswError], args: tuple[object, ...], state: dict[str, object]) -> CswError:
+    error = kind.__new__(kind)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class UsageError(CswError):
     """A command-line argument is out of range or malformed."""

@@ -14,6 +14,7 @@ from icalendar import Calendar
 
 __all__ = ["chromium"]  # the browser fixture, shared with the poster tests
 
+from csw.output import DEFAULT_FORMATS, PARALLEL_FROM, write_teams
 from csw.plan import load_plan
 from tests.test_email_compose import content
 from tests.test_poster import chromium, pdf_pages, print_pdf
@@ -248,6 +249,38 @@ def test_team_plans_are_deterministic_and_team_limits_the_work(csw, write, tmp_p
     bad = csw("plan", "2025", "--team", "Paris")
     bad.assert_clean_error()
     assert "--team Paris: no such team (teams: Austin Care, Dublin Support, Sydney Service)" in bad.stderr
+
+
+def many_teams(count: int) -> str:
+    zones = ("America/Chicago", "Europe/Dublin", "Australia/Sydney", "Asia/Kolkata")
+    return "".join(
+        f'[[teams]]\nname = "Team {n:02d}"\ntimezone = "{zones[n % len(zones)]}"\nheadcount = {10 + n}\n'
+        for n in range(count)
+    )
+
+
+def files_in(folder: Path) -> dict[Path, bytes]:
+    return {path.relative_to(folder): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+
+
+def test_a_big_organisation_renders_in_parallel_to_the_same_bytes(csw, write, tmp_path: Path) -> None:
+    # PARALLEL_FROM teams and more are rendered by worker processes (on Linux): same files as one
+    write("csw.toml", many_teams(PARALLEL_FROM + 2))
+    result = csw("plan", "2025", "--out", "parallel")
+    assert result.exit_code == 0, result.stderr
+    plans = [(f.parent.name, load_plan(f)) for f in sorted((tmp_path / "parallel").glob("*/plan.yaml"))]
+    assert len(plans) == PARALLEL_FROM + 2
+    write_teams(plans, tmp_path / "serial", DEFAULT_FORMATS, workers=1)
+    assert files_in(tmp_path / "parallel") == files_in(tmp_path / "serial")
+
+
+def test_an_error_in_a_worker_comes_back_whole(csw, write, tmp_path: Path) -> None:
+    write("csw.toml", many_teams(PARALLEL_FROM + 1))
+    write("mine/agenda.md.j2", "# {{ plan.year }}\n{{ plan.no_such_thing }}\n")
+    result = csw("plan", "2025", "--templates", "mine")
+    result.assert_clean_error()
+    assert "agenda.md.j2:2" in result.stderr and "no_such_thing" in result.stderr
+    assert not (tmp_path / "csw-2025").exists()
 
 
 def test_email_uses_the_team_recipients_file(csw, write, tmp_path: Path) -> None:
