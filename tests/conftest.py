@@ -28,6 +28,18 @@ class Result:
         assert len(errors) == 1 or code == 1, self.stderr
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory):
+    """csw's cache (csw/cache.py) in a folder of the test run's own, never the user's ~/.cache.
+
+    Subprocesses inherit it. Tests that need no cache, or a fresh one, set CSW_CACHE_DIR themselves.
+    """
+    folder = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CSW_CACHE_DIR", str(folder))
+        yield folder
+
+
 @pytest.fixture
 def csw(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Run `csw ARGS...` in an empty folder (tmp_path), as a user would."""

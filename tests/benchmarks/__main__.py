@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import subprocess
 import sys
 import time
@@ -114,6 +115,9 @@ def run(args: argparse.Namespace) -> tuple[list[Row], Bench]:
         keep=args.keep,
     )
     bench.notes.append(references.FAIRNESS_NOTE)
+    # csw's own cache (parsed idea banks, compiled templates) lives in the run's folder, never in
+    # the user's ~/.cache; the warm-up runs fill it, as a coordinator's first run does.
+    os.environ["CSW_CACHE_DIR"] = str(bench.work / "csw-cache")
     rows: list[Row] = []
     for name in args.only or list(BENCHMARKS):
         log(f"== {name}")
