@@ -659,6 +659,9 @@ def _bank(config_path: Path | None, ideas: list[Path] | None) -> Any:
 
 def main() -> None:
     """The console script: run the app; an unexpected error is one line unless CSW_DEBUG=1."""
+    # csw uses no pydantic plugin, and looking for one reads the metadata of every installed
+    # package on the first model: tens of milliseconds of each start-up (Typer turns it off too).
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         app()
     except CswError as error:  # raised outside a command, e.g. while parsing
