@@ -17,6 +17,10 @@ class CswError(Exception):
         return f"{self.message}\n  {self.hint}" if self.hint else self.message
 
 
+class NotUtf8Error(CswError):
+    """A file the user gave csw (a plan, an idea bank, csw.toml) is not UTF-8 text."""
+
+
 class UsageError(CswError):
     """A command-line argument is out of range or malformed."""
 
