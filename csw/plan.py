@@ -240,8 +240,8 @@ def _check_dates_near_the_year(plan: Plan) -> None:
     # Prep starts up to a year before the week, year-round touchpoints end within the next year.
     # Anything further is a typo, and at the ends of the calendar (year 1, 9999) date arithmetic
     # in the calendar export would overflow.
-    first = max(date(plan.year - 1, 1, 1), date.min + _CALENDAR_MARGIN)
-    last = min(date(plan.year + 1, 12, 31), date.max - _CALENDAR_MARGIN)
+    first = max(date(max(plan.year - 1, date.min.year), 1, 1), date.min + _CALENDAR_MARGIN)
+    last = min(date(min(plan.year + 1, date.max.year), 12, 31), date.max - _CALENDAR_MARGIN)
     dated: list[tuple[Loc, date | None]] = [
         (("week", "start"), plan.week.start),
         (("week", "end"), plan.week.end),

@@ -335,3 +335,12 @@ def test_a_date_at_the_end_of_time_in_the_plan_is_a_clean_error(tmp_path: Path, 
             d["prep"][0]["due"] = date(9999, 12, 31)
 
     render_case(tmp_path, edited(change), edit.split(".")[0])
+
+
+@pytest.mark.parametrize("year", ["1900", "9999"])
+def test_a_plan_for_the_first_or_last_year_plans_and_renders(tmp_path: Path, year: str) -> None:
+    # the dates allowed around the plan's year stop at the ends of the calendar, without overflow
+    planned = run_cli("plan", year, cwd=tmp_path)
+    assert planned.exit_code == 0, planned.stderr
+    rendered = run_cli("render", f"csw-{year}/plan.yaml", cwd=tmp_path)
+    assert rendered.exit_code == 0, rendered.stderr
