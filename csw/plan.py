@@ -239,18 +239,18 @@ def check_plan(plan: Plan) -> None:
 def _check_dates_near_the_year(plan: Plan) -> None:
     # Prep starts up to a year before the week, year-round touchpoints end within the next year.
     # Anything further is a typo, and at the ends of the calendar (year 1, 9999) date arithmetic
-    # in the calendar export would overflow.
+    # in the calendar export would overflow. (A kudo's `received` is only shown, never computed
+    # with, and a customer's words may be years old: it is left free.)
     first = max(date(max(plan.year - 1, date.min.year), 1, 1), date.min + _CALENDAR_MARGIN)
     last = min(date(min(plan.year + 1, date.max.year), 12, 31), date.max - _CALENDAR_MARGIN)
-    dated: list[tuple[Loc, date | None]] = [
+    dated: list[tuple[Loc, date]] = [
         (("week", "start"), plan.week.start),
         (("week", "end"), plan.week.end),
         *((("prep", i, "due"), item.due) for i, item in enumerate(plan.prep)),
         *((("year_round", i, "date"), point.date) for i, point in enumerate(plan.year_round)),
-        *((("kudos", i, "received"), kudo.received) for i, kudo in enumerate(plan.kudos)),
     ]
     for loc, day in dated:
-        if day is not None and not first <= day <= last:
+        if not first <= day <= last:
             raise PlanRuleError(
                 loc,
                 f"{dotted(loc)} {day} is far from the plan's year {plan.year}:"

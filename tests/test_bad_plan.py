@@ -344,3 +344,17 @@ def test_a_plan_for_the_first_or_last_year_plans_and_renders(tmp_path: Path, yea
     assert planned.exit_code == 0, planned.stderr
     rendered = run_cli("render", f"csw-{year}/plan.yaml", cwd=tmp_path)
     assert rendered.exit_code == 0, rendered.stderr
+
+
+def test_a_kudo_received_years_ago_still_renders(tmp_path: Path) -> None:
+    # only the plan's own dates are bounded: a customer's words may be older than the year before
+    from datetime import date
+
+    def add_old_kudo(d: Data) -> None:
+        kudo = {"date": d["days"][0]["date"], "rep": "Pat", "quote": "Kind.", "channel": "email"}
+        d["kudos"].append({**kudo, "received": date(2019, 5, 2)})
+
+    plan = make_plan_folder(tmp_path)
+    plan.write_text(edited(add_old_kudo), encoding="utf-8")
+    result = run_cli("render", plan, cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
