@@ -21,7 +21,16 @@ from pydantic import (
 
 from csw.dates import WEEKDAYS
 from csw.errors import ConfigError
-from csw.validation import Loc, StrictModel, describe, field_names, first_line
+from csw.files import read_utf8
+from csw.validation import (
+    DomainName,
+    Loc,
+    OneLine,
+    StrictModel,
+    describe,
+    field_names,
+    first_line,
+)
 
 CONFIG_NAME = "csw.toml"
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -51,24 +60,17 @@ def check_zone(value: str) -> str:
 
 
 class Organization(StrictModel):
-    name: str = "Our Company"
-    team: str = "Customer Service"
+    name: OneLine = "Our Company"  # plan.yaml's header comment holds the name and the team
+    team: OneLine = "Customer Service"
     timezone: str = "UTC"
     locale: str = "en_US"
     theme: str | None = None
-    domain: str = "csw.invalid"
+    domain: DomainName = "csw.invalid"
 
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
         return check_zone(value)
-
-    @field_validator("domain")
-    @classmethod
-    def _plain_domain(cls, value: str) -> str:
-        if not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9-]+)*", value):
-            raise ValueError("is not a domain name such as 'acme.example'")
-        return value.lower()
 
 
 class WeekConfig(StrictModel):
@@ -193,7 +195,7 @@ class KudosConfig(StrictModel):
 class TeamEntry(StrictModel):
     """One team of a [[teams]] organisation; what it leaves out comes from [team] and [organization]."""
 
-    name: str = Field(min_length=1)
+    name: OneLine = Field(min_length=1)  # it becomes plan.Organization.team
     timezone: str | None = None
     headcount: int | None = Field(default=None, ge=1, le=1_000_000)
     mode: Mode | None = None
@@ -295,7 +297,7 @@ _FIX_SYNTAX = "Fix the TOML syntax there (strings in double quotes, one key = va
 
 def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8-sig")
+        return read_utf8(path)
     except FileNotFoundError:
         raise ConfigError(
             f"{path}: no such config file.", hint="Check the path, or run `csw init` to write one."

@@ -28,6 +28,10 @@ def _restore(kind: type[CswError], args: tuple[object, ...], state: dict[str, ob
     return error
 
 
+class NotUtf8Error(CswError):
+    """A file the user gave csw (a plan, an idea bank, csw.toml) is not UTF-8 text."""
+
+
 class UsageError(CswError):
     """A command-line argument is out of range or malformed."""
 

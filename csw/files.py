@@ -1,9 +1,10 @@
-"""Writing the user's files safely: never a half-written file, never a half-updated folder, never a
-silent overwrite."""
+"""The user's files: read as UTF-8 with a clear error; written safely: never a half-written file,
+never a half-updated folder, never a silent overwrite."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -12,7 +13,32 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from csw.errors import OutputError
+from csw.errors import NotUtf8Error, OutputError
+
+_BOM = b"\xef\xbb\xbf"
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+def read_utf8(path: Path) -> str:
+    """The text of a UTF-8 file, with or without a BOM (Excel, Notepad); OSError is the caller's.
+
+    Any other encoding raises NotUtf8Error naming the line and the byte, instead of the codec's
+    "can't decode byte 0xe9 in position 31", which says neither where nor what to do.
+    """
+    data = path.read_bytes()
+    body = data.removeprefix(_BOM)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = len(_LINE_END.findall(body, 0, error.start)) + 1
+        offset = len(data) - len(body) + error.start
+        raise NotUtf8Error(
+            f"{path}:{line}: the file is not UTF-8 text (byte 0x{body[error.start]:02X} at offset"
+            f" {offset}); save it as UTF-8"
+        ) from None
+    # Line ends as Path.read_text gives them (\r\n and \r become \n): a plan saved with CRLF
+    # keeps matching the checksum csw wrote.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def write_atomic(path: Path, content: str | bytes, *, durable: bool = True) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from csw.config import Mode
-from csw.errors import IdeaBankError
+from csw.errors import IdeaBankError, NotUtf8Error
 from csw.resources import builtin_dir
 from csw.validation import Loc, StrictModel, describe, field_names
 from csw.yamlfile import YamlDocument, YamlSyntaxError, read_text
@@ -138,6 +138,8 @@ def read_bank_file(path: Path) -> tuple[list[tuple[Idea, int]], list[str]]:
         document = YamlDocument(read_text(path))
     except FileNotFoundError:
         return [], [f"{path}: no such file; check the path given to --ideas or ideas.paths"]
+    except NotUtf8Error as error:
+        return [], [error.message]
     except (OSError, UnicodeDecodeError) as error:
         return [], [f"{path}: cannot read: {error}"]
     except YamlSyntaxError as error:

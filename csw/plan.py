@@ -4,22 +4,54 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, field_validator, model_validator
 
-from csw.config import Mode, Shift, clock_minutes
+from csw.config import Mode, Shift, check_zone, clock_minutes
+from csw.dates import MAX_YEAR, MIN_YEAR
 from csw.errors import PlanError
 from csw.ideas import Category, Idea, Kind, PrepTask
-from csw.validation import Loc, StrictModel, describe, field_names
+from csw.validation import (
+    DomainName,
+    Loc,
+    OneLine,
+    StrictModel,
+    describe,
+    dotted,
+    field_names,
+)
 from csw.yamlfile import YamlDocument, YamlSyntaxError, dump, read_text
 
 PLAN_FORMAT = 1
 Date = date  # for fields declared after a field named `date`
 _CLOCK = r"^([01]\d|2[0-4]):[0-5]\d$"
 _CHECKSUM = re.compile(r"^# csw-checksum: ([0-9a-f]{64})$", re.MULTILINE)
+# The calendar reaches a week either side of the plan's dates (all-day ends, time zone margin).
+_CALENDAR_MARGIN = timedelta(days=7)
+
+
+def clock_from_base60(value: object) -> object:
+    """YAML 1.1 reads an unquoted 14:15 as the number 855 (base 60): take it back as a time."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 24 * 60:
+        return f"{value // 60:02d}:{value % 60:02d}"
+    return value
+
+
+def _unquoted_shift_clocks(value: object) -> object:
+    # config.Shift is csw.toml's (TOML has no base 60); in plan.yaml its times go through YAML.
+    if isinstance(value, dict):
+        return {
+            key: clock_from_base60(item) if key in ("start", "end") else item for key, item in value.items()
+        }
+    return value
+
+
+PlanShift = Annotated[Shift, BeforeValidator(_unquoted_shift_clocks)]
+TimeZone = Annotated[str, AfterValidator(check_zone)]
 
 
 class Session(StrictModel):
@@ -34,10 +66,7 @@ class Session(StrictModel):
     @field_validator("start", "end", mode="before")
     @classmethod
     def _unquoted_clock(cls, value: object) -> object:
-        # YAML 1.1 reads an unquoted 14:15 as the number 855 (base 60): take it back as a time.
-        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 24 * 60:
-            return f"{value // 60:02d}:{value % 60:02d}"
-        return value
+        return clock_from_base60(value)
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> Session:
@@ -86,19 +115,21 @@ class Kudo(StrictModel):
 
 
 class Organization(StrictModel):
-    name: str
-    team: str
-    timezone: str
-    domain: str
+    """The checks of csw.toml's [organization] again: plan.yaml is edited by hand too."""
+
+    name: OneLine  # the name and the team go into the one-line comment at the top of plan.yaml
+    team: OneLine
+    timezone: TimeZone
+    domain: DomainName  # it goes into Message-ID headers: a line break would forge one
 
 
 class TeamFacts(StrictModel):
     mode: Mode
     headcount: int = Field(ge=1)
-    budget: float = Field(ge=0)
+    budget: float = Field(ge=0, allow_inf_nan=False)
     currency: str
-    max_off_phones: float = Field(gt=0, le=1)
-    shifts: tuple[Shift, ...] = Field(min_length=1)
+    max_off_phones: float = Field(gt=0, le=1, allow_inf_nan=False)
+    shifts: tuple[PlanShift, ...] = Field(min_length=1)
 
     def shift_headcounts(self) -> dict[str, int]:
         """Reps per shift: as configured, else the team split as evenly as it goes."""
@@ -120,7 +151,7 @@ class Plan(StrictModel):
     """A planned week. `load_plan(save_plan(plan)) == plan`, and its text is deterministic."""
 
     csw_plan: int = PLAN_FORMAT
-    year: int
+    year: int = Field(ge=MIN_YEAR, le=MAX_YEAR)
     theme: str | None
     seed: int
     organization: Organization
@@ -131,7 +162,9 @@ class Plan(StrictModel):
     ideas: dict[str, Idea]
     year_round: tuple[Touchpoint, ...] = ()
     kudos: tuple[Kudo, ...] = ()
-    raised: float | None = Field(default=None, ge=0, description="what the charity drive raised")
+    raised: float | None = Field(
+        default=None, ge=0, allow_inf_nan=False, description="what the charity drive raised"
+    )
     notes: tuple[str, ...] = ()
 
     @field_validator("csw_plan")
@@ -157,59 +190,115 @@ class Plan(StrictModel):
         return round(sum(self.cost_of(i) for day in self.days for i in day.idea_ids), 2)
 
 
+class PlanRuleError(ValueError):
+    """A whole-plan rule broken at `loc`: pydantic reports it at the top, `loc` finds its line."""
+
+    def __init__(self, loc: Loc, message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
 def check_plan(plan: Plan) -> None:
     """Rules a hand edit can break: unknown ids, dates outside the week, kinds, shifts."""
-    shifts = {shift.name: shift for shift in plan.team.shifts}
+    _check_dates_near_the_year(plan)
+    _check_ideas_keyed_by_id(plan)
     seen_dates: set[date] = set()
     for index, day in enumerate(plan.days):
         where = f"days[{index}]"
         if not plan.week.start <= day.date <= plan.week.end:
-            raise ValueError(
-                f"{where}.date {day.date} is outside the week ({plan.week.start} to {plan.week.end})"
+            raise PlanRuleError(
+                ("days", index, "date"),
+                f"{where}.date {day.date} is outside the week ({plan.week.start} to {plan.week.end})",
             )
         if day.date in seen_dates:
-            raise ValueError(f"{where}.date {day.date} appears twice")
+            raise PlanRuleError(("days", index, "date"), f"{where}.date {day.date} appears twice")
         seen_dates.add(day.date)
-        _check_idea(plan, day.theme, Kind.theme, f"{where}.theme")
+        _check_idea(plan, day.theme, Kind.theme, ("days", index, "theme"))
         for number, activity in enumerate(day.activities):
-            _check_idea(plan, activity.idea, Kind.activity, f"{where}.activities[{number}].idea")
-            for session in activity.sessions:
-                shift = shifts.get(session.shift)
-                if shift is None:
-                    raise ValueError(f"{where}: shift '{session.shift}' is not in team.shifts")
-                if not (
-                    shift.start_minute <= clock_minutes(session.start)
-                    and clock_minutes(session.end) <= shift.end_minute
-                ):
-                    raise ValueError(
-                        f"{where}: {activity.idea} {session.start}-{session.end} is outside"
-                        f" the {shift.name} shift ({shift.start}-{shift.end})"
-                    )
-    for item in plan.prep:
+            _check_idea(plan, activity.idea, Kind.activity, ("days", index, "activities", number, "idea"))
+            _check_sessions(plan, activity, ("days", index, "activities", number))
+    for index, item in enumerate(plan.prep):
         if item.idea not in plan.ideas:
-            raise ValueError(f"prep: idea '{item.idea}' is not in ideas")
+            raise PlanRuleError(
+                ("prep", index, "idea"),
+                f"prep[{index}].idea: '{item.idea}' is not one of the ideas listed under ideas",
+            )
     for index, point in enumerate(plan.year_round):
         if point.idea not in plan.ideas:
-            raise ValueError(
-                f"year_round[{index}].idea: '{point.idea}' is not one of the ideas listed under ideas"
+            raise PlanRuleError(
+                ("year_round", index, "idea"),
+                f"year_round[{index}].idea: '{point.idea}' is not one of the ideas listed under ideas",
             )
     for index, kudo in enumerate(plan.kudos):
         if kudo.date not in seen_dates:
-            raise ValueError(f"kudos[{index}].date {kudo.date} is not one of the days of the plan")
+            raise PlanRuleError(
+                ("kudos", index, "date"),
+                f"kudos[{index}].date {kudo.date} is not one of the days of the plan",
+            )
 
 
-def _check_idea(plan: Plan, idea_id: str, kind: Kind, where: str) -> None:
+def _check_dates_near_the_year(plan: Plan) -> None:
+    # Prep starts up to a year before the week, year-round touchpoints end within the next year.
+    # Anything further is a typo, and at the ends of the calendar (year 1, 9999) date arithmetic
+    # in the calendar export would overflow. (A kudo's `received` is only shown, never computed
+    # with, and a customer's words may be years old: it is left free.)
+    first = max(date(max(plan.year - 1, date.min.year), 1, 1), date.min + _CALENDAR_MARGIN)
+    last = min(date(min(plan.year + 1, date.max.year), 12, 31), date.max - _CALENDAR_MARGIN)
+    dated: list[tuple[Loc, date]] = [
+        (("week", "start"), plan.week.start),
+        (("week", "end"), plan.week.end),
+        *((("prep", i, "due"), item.due) for i, item in enumerate(plan.prep)),
+        *((("year_round", i, "date"), point.date) for i, point in enumerate(plan.year_round)),
+    ]
+    for loc, day in dated:
+        if not first <= day <= last:
+            raise PlanRuleError(
+                loc,
+                f"{dotted(loc)} {day} is far from the plan's year {plan.year}:"
+                f" give a date from {first} to {last}",
+            )
+
+
+def _check_ideas_keyed_by_id(plan: Plan) -> None:
+    # Days name ideas by the key, exports and emails by the idea's own id: they must agree.
+    for key, idea in plan.ideas.items():
+        if idea.id != key:
+            raise PlanRuleError(
+                ("ideas", key, "id"),
+                f"ideas.{key}.id: '{idea.id}' differs from its key '{key}'; make the two the same",
+            )
+
+
+def _check_sessions(plan: Plan, activity: Activity, loc: Loc) -> None:
+    shifts = {shift.name: shift for shift in plan.team.shifts}
+    where = f"{loc[0]}[{loc[1]}]"
+    for number, session in enumerate(activity.sessions):
+        shift = shifts.get(session.shift)
+        if shift is None:
+            raise PlanRuleError(
+                (*loc, "sessions", number, "shift"), f"{where}: shift '{session.shift}' is not in team.shifts"
+            )
+        if not (
+            shift.start_minute <= clock_minutes(session.start)
+            and clock_minutes(session.end) <= shift.end_minute
+        ):
+            raise PlanRuleError(
+                (*loc, "sessions", number),
+                f"{where}: {activity.idea} {session.start}-{session.end} is outside"
+                f" the {shift.name} shift ({shift.start}-{shift.end})",
+            )
+
+
+def _check_idea(plan: Plan, idea_id: str, kind: Kind, loc: Loc) -> None:
     idea = plan.ideas.get(idea_id)
     if idea is None:
-        raise ValueError(f"{where}: '{idea_id}' is not one of the ideas listed under ideas")
+        raise PlanRuleError(loc, f"{dotted(loc)}: '{idea_id}' is not one of the ideas listed under ideas")
     if idea.kind is not kind:
-        raise ValueError(f"{where}: '{idea_id}' is a {idea.kind.value}, not a {kind.value}")
+        raise PlanRuleError(loc, f"{dotted(loc)}: '{idea_id}' is a {idea.kind.value}, not a {kind.value}")
 
 
 def prep_timeline(ideas: list[Idea], week_start: date) -> tuple[PrepItem, ...]:
     """Every prep task of the chosen ideas, due its lead time before the week, in date order."""
-    from datetime import timedelta
-
     items = {
         PrepItem(due=week_start - timedelta(days=task.days_before), task=task.task, idea=idea.id)
         for idea in ideas
@@ -281,11 +370,11 @@ def parse_plan(text: str, source: str) -> Plan:
         place = f"{source}:{error.line}" if error.line else source
         raise PlanError(f"{place}: invalid YAML: {error.problem}", hint=_FIX_PLAN) from None
     if not isinstance(document.data, dict):
-        raise PlanError(f"{source}:1: not a plan (expected keys such as year, days, ideas)")
+        raise PlanError(f"{source}:1: not a plan (expected keys such as year, days, ideas)", hint=_FIX_PLAN)
     try:
         return Plan.model_validate(document.data)
     except ValidationError as invalid:
-        named = _loc_named_in_message(invalid)
+        named = _rule_loc(invalid)
 
         def where(loc: Loc) -> str:
             return f"{source}:{document.line_of(loc or named) or 1}"
@@ -296,12 +385,12 @@ def parse_plan(text: str, source: str) -> Plan:
 _FIX_PLAN = "Fix the plan file (or re-plan with `csw plan YEAR --force`) and run the command again."
 
 
-def _loc_named_in_message(error: ValidationError) -> Loc:
-    # Whole-plan checks report at the top level; their message names the field, e.g. days[2].date.
+def _rule_loc(error: ValidationError) -> Loc:
+    # pydantic reports a whole-plan rule at the top level; the rule's own error knows the field.
     for item in error.errors(include_url=False):
-        found = re.search(r"(days|prep|year_round|kudos)\[(\d+)\](?:\.(\w+))?", str(item["msg"]))
-        if found:
-            return (found[1], int(found[2]), *((found[3],) if found[3] else ()))
+        rule = item.get("ctx", {}).get("error")
+        if isinstance(rule, PlanRuleError):
+            return rule.loc
     return ()
 
 
@@ -310,7 +399,7 @@ def load_plan(path: Path) -> Plan:
         text = read_text(path)
     except FileNotFoundError:
         raise PlanError(f"{path}: no such plan file.", hint="Run `csw plan YEAR` to make one.") from None
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:  # a plan that is not UTF-8 raises NotUtf8Error, which says what to do
         raise PlanError(f"{path}: cannot read the plan: {error}.") from None
     return parse_plan(text, str(path))
 

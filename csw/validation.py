@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 Loc = tuple[int | str, ...]
 
@@ -15,6 +17,26 @@ class StrictModel(BaseModel):
     """Every model of user input: unknown keys are errors, so a typo never passes silently."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def check_domain(value: str) -> str:
+    """A bare domain name, lowercased: it goes into Message-ID headers and calendar UIDs, where a
+    line break would forge a header."""
+    if not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9-]+)*", value):
+        raise ValueError("is not a domain name such as 'acme.example'")
+    return value.lower()
+
+
+def check_single_line(value: str) -> str:
+    """Text without line breaks or control characters (YAML also breaks lines at U+2028, U+0085):
+    a name that goes into a one-line comment, a heading or a header."""
+    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in value):
+        raise ValueError("must be a single line, without line breaks or control characters")
+    return value
+
+
+OneLine = Annotated[str, AfterValidator(check_single_line)]
+DomainName = Annotated[str, AfterValidator(check_domain)]
 
 
 def dotted(loc: Loc) -> str:

@@ -106,12 +106,8 @@ def test_a_bad_recipients_file_leaves_an_existing_outbox_as_it_was(tmp_path: Pat
 # --- what a plan or an idea can do to the messages ----------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect (header injection): plan.yaml's organization.domain is not validated"
-    " (plan.Organization), and compose.Composer.message puts it in Message-ID as it is: a domain"
-    " 'acme.example\\nBcc: evil@attacker.example' adds a Bcc: header to every composed message",
-)
+# Guards against header injection: plan.yaml's organization.domain went into every Message-ID as
+# it was, and 'acme.example\nBcc: evil@attacker.example' added a Bcc: header to every message.
 def test_a_line_break_in_the_plans_domain_never_reaches_a_header(tmp_path: Path) -> None:
     plan = make_plan_folder(tmp_path)
     data = yaml.safe_load(plan.read_text(encoding="utf-8"))

@@ -222,9 +222,7 @@ SCALARS = st.one_of(
     TEXT,
     NASTY,
     st.sampled_from(["food", "theme", "activity", "onsite", "taco-tuesday", "any", "morning"]),
-    # not year 1 or 9999: a week or a prep date there overflows; see
-    # test_bad_plan.py::test_a_date_at_the_end_of_time_in_the_plan_is_a_clean_error
-    st.dates(date(1000, 1, 1), date(9000, 12, 31)),
+    st.dates(),  # year 1 and 9999 too: a week or a prep date there overflowed in the calendar
 )
 VALUES = st.recursive(
     SCALARS,
@@ -269,10 +267,9 @@ def test_read_bank_file_never_raises_on_random_bytes(tmp_path: Path, data: bytes
 
 # --- plan.yaml ----------------------------------------------------------------------------------
 
-# organization.timezone and organization.domain are not mutated here: see
-# test_bad_plan.py::test_an_unknown_time_zone_in_the_plan_is_a_clean_error and
-# test_bad_plan.py::test_a_bad_domain_in_the_plan_is_a_clean_error.
-KNOWN_DEFECTS = {("organization", "timezone"), ("organization", "domain")}
+# Places left out of the mutations while a defect there is open (none now: organization.timezone
+# and organization.domain were, until plan.Organization checked them as csw.toml does).
+KNOWN_DEFECTS: set[tuple[str, str]] = set()
 
 
 def places(data: Any, here: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -320,6 +317,13 @@ PLAN_VALUES = st.one_of(
             1,
             2,
             10**9,
+            "Mars/Olympus",
+            "Europe/London",
+            "acme.example",
+            "acme.example\nBcc: evil@attacker.example",
+            float("inf"),
+            date(1, 1, 3),
+            date(9999, 12, 31),
         ]
     ),
     st.times().map(lambda t: f"{t.hour:02d}:{t.minute:02d}"),
