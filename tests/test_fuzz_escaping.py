@@ -86,7 +86,7 @@ ASCII_LINE = (
         max_size=6,
     )
     .map("".join)
-    .filter(lambda t: "CSWTOKEN" not in t)
+    .filter(no_known_defect)
 )
 ASCII_TITLE = ASCII_LINE.map(str.strip).filter(lambda t: 0 < len(t) <= 120)
 SUMMARY = LINE.map(str.strip).filter(lambda t: 0 < len(t) <= 200)
