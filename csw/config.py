@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from datetime import date
+from datetime import date, time
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
@@ -24,7 +24,9 @@ from csw.errors import ConfigError
 from csw.files import read_utf8
 from csw.validation import (
     DomainName,
+    Int,
     Loc,
+    Number,
     OneLine,
     StrictModel,
     describe,
@@ -49,6 +51,13 @@ def clock_minutes(text: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
+def unquoted_clock(value: object) -> object:
+    """A TOML time (start = 08:00:00, unquoted) is refused with what to write instead."""
+    if isinstance(value, time):
+        raise ValueError(f'is a TOML time; write it in quotes as HH:MM, for example "{value:%H:%M}"')
+    return value
+
+
 def check_zone(value: str) -> str:
     try:
         ZoneInfo(value)
@@ -64,7 +73,7 @@ class Organization(StrictModel):
     team: OneLine = "Customer Service"
     timezone: str = "UTC"
     locale: str = "en_US"
-    theme: str | None = None
+    theme: OneLine | None = None
     domain: DomainName = "csw.invalid"
 
     @field_validator("timezone")
@@ -88,10 +97,12 @@ class WeekConfig(StrictModel):
 
 
 class Shift(StrictModel):
-    name: str
+    name: OneLine
     start: str = Field(description="HH:MM")
     end: str = Field(description="HH:MM, after start; 24:00 for midnight")
-    headcount: int | None = Field(default=None, ge=1)
+    headcount: Int | None = Field(default=None, ge=1)
+
+    _unquoted_clock = field_validator("start", "end", mode="before")(unquoted_clock)
 
     @field_validator("start", "end")
     @classmethod
@@ -124,13 +135,13 @@ DEFAULT_SHIFT = Shift(name="day", start="09:00", end="17:00")
 
 
 class Team(StrictModel):
-    headcount: int = Field(default=25, ge=1, le=1_000_000)
+    headcount: Int = Field(default=25, ge=1, le=1_000_000)
     mode: Mode = Mode.onsite
-    budget: float = Field(default=1500, ge=0)
+    budget: Number = Field(default=1500, ge=0)
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
-    max_off_phones: float = Field(default=0.25, gt=0, le=1)
-    per_day: int = Field(default=2, ge=0, le=6)
-    departments: tuple[str, ...] = ("IT", "HR", "Product", "Marketing", "Sales")
+    max_off_phones: Number = Field(default=0.25, gt=0, le=1)
+    per_day: Int = Field(default=2, ge=0, le=6)
+    departments: tuple[OneLine, ...] = ("IT", "HR", "Product", "Marketing", "Sales")
     shifts: tuple[Shift, ...] = (DEFAULT_SHIFT,)
 
     @field_validator("shifts")
@@ -145,20 +156,22 @@ class Team(StrictModel):
 
 
 class Email(StrictModel):
-    from_: str | None = Field(default=None, alias="from")
+    from_: OneLine | None = Field(default=None, alias="from")
     host: str = "localhost"
-    port: int | None = Field(default=None, ge=1, le=65535)
+    port: Int | None = Field(default=None, ge=1, le=65535)
     security: Literal["ssl", "starttls", "none"] = "starttls"
     username: str | None = None
     password_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     password_command: str | None = None
-    sponsor: str | None = None
-    kickoff_days_before: int = Field(default=7, ge=0, le=60)
+    sponsor: OneLine | None = None
+    kickoff_days_before: Int = Field(default=7, ge=0, le=60)
     send_time: str = "08:00"  # when each message is due, on its day, in the organisation's zone
     ca_file: str | None = None  # a CA bundle for a server with a private certificate
-    timeout: float = Field(default=30, gt=0, le=600)
-    retries: int = Field(default=5, ge=0, le=20)  # for temporary failures, with backoff
-    retry_seconds: float = Field(default=2, ge=0, le=300)  # the first backoff; it doubles
+    timeout: Number = Field(default=30, gt=0, le=600)
+    retries: Int = Field(default=5, ge=0, le=20)  # for temporary failures, with backoff
+    retry_seconds: Number = Field(default=2, ge=0, le=300)  # the first backoff; it doubles
+
+    _unquoted_clock = field_validator("send_time", mode="before")(unquoted_clock)
 
     @field_validator("send_time")
     @classmethod
@@ -183,12 +196,12 @@ class YearRound(StrictModel):
 
     enabled: bool = False
     weekday: Weekday = "tue"
-    nth: int = Field(default=1, ge=1, le=4)  # the first Tuesday, by default
-    tag: str = "year-round"
+    nth: Int = Field(default=1, ge=1, le=4)  # the first Tuesday, by default
+    tag: OneLine = "year-round"
 
 
 class KudosConfig(StrictModel):
-    per_day: int = Field(default=3, ge=0, le=20)
+    per_day: Int = Field(default=3, ge=0, le=20)
     show_customer: bool = False  # customers' names stay out unless turned on
 
 
@@ -197,12 +210,12 @@ class TeamEntry(StrictModel):
 
     name: OneLine = Field(min_length=1)  # it becomes plan.Organization.team
     timezone: str | None = None
-    headcount: int | None = Field(default=None, ge=1, le=1_000_000)
+    headcount: Int | None = Field(default=None, ge=1, le=1_000_000)
     mode: Mode | None = None
-    budget: float | None = Field(default=None, ge=0)
+    budget: Number | None = Field(default=None, ge=0)
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
-    max_off_phones: float | None = Field(default=None, gt=0, le=1)
-    per_day: int | None = Field(default=None, ge=0, le=6)
+    max_off_phones: Number | None = Field(default=None, gt=0, le=1)
+    per_day: Int | None = Field(default=None, ge=0, le=6)
     shifts: tuple[Shift, ...] | None = None
     recipients: str | None = None
     pins: tuple[str, ...] = ()
@@ -241,7 +254,7 @@ class Config(StrictModel):
     email: Email = Email()
     ideas: Ideas = Ideas()
     templates: Templates = Templates()
-    themes: dict[int, str] = Field(default_factory=dict)
+    themes: dict[int, OneLine] = Field(default_factory=dict)
     year_round: YearRound = YearRound()
     kudos: KudosConfig = KudosConfig()
     teams: tuple[TeamEntry, ...] = ()
@@ -345,10 +358,6 @@ def toml_key_lines(text: str) -> dict[Loc, int]:
 
 
 def _split_key(dotted_key: str) -> Loc:
-    parts = re.findall(r"""[A-Za-z0-9_-]+|"[^"]*"|'[^']*'""", dotted_key)
-    return tuple(_loc_part(part.strip("\"'")) for part in parts)
-
-
-def _loc_part(part: str) -> int | str:
-    # pydantic reports dict keys that it parsed as ints (the [themes] years) as ints.
-    return int(part) if part.isdigit() else part
+    # Keys stay strings, digits too: pydantic reports a dict's key as it was given ("2025" of
+    # [themes]), and int() of a key such as "\u00b2" (a digit to isdigit()) raised ValueError.
+    return tuple(part.strip("\"'") for part in re.findall(r"""[A-Za-z0-9_-]+|"[^"]*"|'[^']*'""", dotted_key))

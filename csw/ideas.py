@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 
 from csw.config import Mode
 from csw.errors import IdeaBankError, NotUtf8Error
 from csw.resources import builtin_dir
-from csw.validation import Loc, StrictModel, describe, field_names
+from csw.validation import Int, Loc, Number, OneLine, StrictModel, Text, describe, field_names
 from csw.yamlfile import YamlDocument, YamlSyntaxError, read_text
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -43,35 +43,29 @@ class TimeOfDay(StrEnum):
 
 
 class PrepTask(StrictModel):
-    task: str = Field(min_length=1, max_length=200)
-    days_before: int = Field(ge=0, le=365)
+    task: OneLine = Field(min_length=1, max_length=200)
+    days_before: Int = Field(ge=0, le=365)
 
 
 class Idea(StrictModel):
     """One thing to do during the week: a whole-day theme or a timed activity."""
 
     id: str = Field(pattern=SLUG, max_length=80)
-    title: str = Field(min_length=1, max_length=120)
+    title: OneLine = Field(min_length=1, max_length=120)
     category: Category
     kind: Kind
-    summary: str = Field(min_length=1, max_length=200)
-    how_to: str = Field(min_length=1)
-    duration_minutes: int = Field(default=0, ge=0, le=480)
+    summary: OneLine = Field(min_length=1, max_length=200)
+    how_to: Text = Field(min_length=1)
+    # validate_default: an activity that leaves it out is told so, at this field
+    duration_minutes: Int = Field(default=0, ge=0, le=480, validate_default=True)
     time_of_day: TimeOfDay = TimeOfDay.any
     modes: tuple[Mode, ...] = Field(min_length=1)
-    cost_per_person: float = Field(default=0, ge=0, le=100_000)
-    fixed_cost: float = Field(default=0, ge=0, le=10_000_000)
+    cost_per_person: Number = Field(default=0, ge=0, le=100_000)
+    fixed_cost: Number = Field(default=0, ge=0, le=10_000_000)
     off_phones: bool = False
     prep: tuple[PrepTask, ...] = ()
     tags: tuple[str, ...] = ()
-    location: str | None = None
-
-    @field_validator("summary", "title")
-    @classmethod
-    def _one_line(cls, value: str) -> str:
-        if "\n" in value.strip() or "\r" in value:
-            raise ValueError("must be a single line")
-        return value.strip()
+    location: OneLine | None = None
 
     @field_validator("tags")
     @classmethod
@@ -83,11 +77,16 @@ class Idea(StrictModel):
                 raise ValueError(f"tag '{tag}' must be lowercase words joined by hyphens")
         return value
 
-    @model_validator(mode="after")
-    def _activities_take_time(self) -> Idea:
-        if self.kind is Kind.activity and self.duration_minutes == 0:
-            raise ValueError("an activity needs duration_minutes greater than 0")
-        return self
+    @field_validator("duration_minutes")
+    @classmethod
+    def _activities_take_time(cls, value: int, info: ValidationInfo) -> int:
+        # A field rule, not a model rule, so that the message names this field and its line.
+        if info.data.get("kind") is Kind.activity and value == 0:
+            raise ValueError(
+                "an activity needs duration_minutes greater than 0; say how long it takes,"
+                " or make it a whole-day theme (kind: theme)"
+            )
+        return value
 
     def works_for(self, mode: Mode) -> bool:
         """Remote teams need remote-capable ideas; hybrid ones need ideas that work for both."""
@@ -132,9 +131,19 @@ def bank_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
+# The built-in bank is 140 KB and 10,000 ideas are about 4 MB: a larger file is not a bank, and
+# YAML parsing and validation of it would take minutes and gigabytes.
+MAX_BANK_BYTES = 8_000_000
+# A file that is all wrong (not a bank at all) would otherwise print a line per item.
+MAX_PROBLEMS = 50
+
+
 def read_bank_file(path: Path) -> tuple[list[tuple[Idea, int]], list[str]]:
     """The valid ideas of one file with their lines, and a line per problem (never raises)."""
     try:
+        size = path.stat().st_size
+        if size > MAX_BANK_BYTES:
+            return [], [_too_big(path, size)]
         document = YamlDocument(read_text(path))
     except FileNotFoundError:
         return [], [f"{path}: no such file; check the path given to --ideas or ideas.paths"]
@@ -148,8 +157,24 @@ def read_bank_file(path: Path) -> tuple[list[tuple[Idea, int]], list[str]]:
     if document.data is None:
         return [], [f"{path}:1: the file is empty; an idea bank is a YAML list of ideas"]
     if not isinstance(document.data, list):
-        return [], [f"{path}:1: an idea bank is a YAML list of ideas ('- id: ...'), not a mapping"]
-    ideas, problems = [], []
+        found = "a mapping" if isinstance(document.data, dict) else "a single value"
+        return [], [f"{path}:1: an idea bank is a YAML list of ideas ('- id: ...'), not {found}"]
+    return _validate_ideas(path, document)
+
+
+def _too_big(path: Path, size: int) -> str:
+    return (
+        f"{path}: the file is {size / 1_000_000:,.1f} MB; an idea bank file may be at most"
+        f" {MAX_BANK_BYTES // 1_000_000} MB: split it into several files in one folder and give"
+        " the folder to --ideas or ideas.paths"
+    )
+
+
+def _validate_ideas(path: Path, document: YamlDocument) -> tuple[list[tuple[Idea, int]], list[str]]:
+    """The valid ideas with their lines, and the first MAX_PROBLEMS problems (then how many more)."""
+    ideas: list[tuple[Idea, int]] = []
+    problems: list[str] = []
+    unlisted = 0
     known = field_names([Idea])
 
     def where(loc: Loc) -> str:
@@ -159,14 +184,26 @@ def read_bank_file(path: Path) -> tuple[list[tuple[Idea, int]], list[str]]:
         try:
             ideas.append((Idea.model_validate(item), document.line_of((index,)) or 1))
         except ValidationError as error:
-            problems += describe(error, where, known, prefix=(index,), label=_label(item, index))
+            if len(problems) < MAX_PROBLEMS:
+                problems += describe(error, where, known, prefix=(index,), label=_label(item, index))
+            else:  # counted, not described: describing looks up lines
+                unlisted += error.error_count()
+    unlisted += max(0, len(problems) - MAX_PROBLEMS)
+    del problems[MAX_PROBLEMS:]
+    if unlisted:
+        problems.append(
+            f"{path}: ... and {unlisted:,} more problem{'s' * (unlisted != 1)}; fix the ones above"
+            " (is this file an idea bank?) and check it again"
+        )
     return ideas, problems
 
 
 def _label(item: object, index: int) -> str:
     """How an error names an idea: by its id when it has a usable one, else by its position."""
     idea_id = item.get("id") if isinstance(item, dict) else None
-    return f"{idea_id}." if isinstance(idea_id, str) and idea_id else f"idea #{index + 1}."
+    if isinstance(idea_id, str) and 0 < len(idea_id) <= 80 and idea_id.isprintable():
+        return idea_id
+    return f"idea #{index + 1}"  # an id too long or too odd to repeat on every line of its idea
 
 
 def _merge(bank: Bank, path: Path, ideas: list[tuple[Idea, int]], builtin: bool, problems: list[str]) -> None:

@@ -4,19 +4,79 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
+from datetime import date, time
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Strict, StringConstraints, ValidationError
 
 Loc = tuple[int | str, ...]
 
 
 class StrictModel(BaseModel):
-    """Every model of user input: unknown keys are errors, so a typo never passes silently."""
+    """Every model of user input: unknown keys are errors, so a typo never passes silently.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    inf and nan are refused everywhere: no count or amount means them, and JSON cannot hold them.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
+
+
+# TOML and YAML have booleans, and pydantic's lax mode reads `true` as 1 (a headcount of one) and
+# "3" as 3: a number in a user's file must be written as a number.
+Int = Annotated[int, Strict()]
+Number = Annotated[float, Strict()]  # an int or a float, never a bool or a string
+
+# Cc (C0, DEL, C1 with U+0085) and U+2028/U+2029: str.splitlines() breaks a line at each of them
+# (the email front matter), a mail header or a terminal acts on them, and none of them is text.
+_NOT_IN_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NOT_IN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")  # \t and \n are fine
+_CHAR_NAMES = {
+    "\n": "a line break",
+    "\r": "a carriage return",
+    "\t": "a tab",
+    "\x00": "a NUL",
+    "\u2028": "a line separator",
+    "\u2029": "a paragraph separator",
+}
+
+
+_EMPTY = "is empty; write some text"
+
+
+def char_name(char: str) -> str:
+    """A character that may not appear, as a message names it: 'a line separator, U+2028', 'U+001B'."""
+    code = f"U+{ord(char):04X}"
+    return f"{_CHAR_NAMES[char]}, {code}" if char in _CHAR_NAMES else code
+
+
+def _one_line(value: str) -> str:
+    bad = _NOT_IN_ONE_LINE.search(value)
+    if bad:
+        raise ValueError(
+            "must be one line of text without control characters:"
+            f" character {bad.start() + 1} is {char_name(bad[0])}; remove it"
+        )
+    return value
+
+
+def _text(value: str) -> str:
+    if not value.strip():
+        raise ValueError(_EMPTY)
+    bad = _NOT_IN_TEXT.search(value)
+    if bad:
+        raise ValueError(
+            f"may hold line breaks and tabs but no other control characters: character"
+            f" {bad.start() + 1} is {char_name(bad[0])}; remove it"
+        )
+    return value
+
+
+# A name or a title: it goes into headings, mail headers and plan.yaml's comment header. Spaces
+# around it are dropped before any min_length, so a title of spaces is empty.
+OneLine = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_one_line)]
+# Several lines of text (a how-to): not blank; line breaks and tabs, but no other control characters.
+Text = Annotated[str, AfterValidator(_text)]
 
 
 def check_domain(value: str) -> str:
@@ -27,15 +87,6 @@ def check_domain(value: str) -> str:
     return value.lower()
 
 
-def check_single_line(value: str) -> str:
-    """Text without line breaks or control characters (YAML also breaks lines at U+2028, U+0085):
-    a name that goes into a one-line comment, a heading or a header."""
-    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in value):
-        raise ValueError("must be a single line, without line breaks or control characters")
-    return value
-
-
-OneLine = Annotated[str, AfterValidator(check_single_line)]
 DomainName = Annotated[str, AfterValidator(check_domain)]
 
 
@@ -76,16 +127,24 @@ def describe(
     prefix: Loc = (),
     label: str = "",
 ) -> list[str]:
-    """One line per problem: '<where>: <label><field>: <what is wrong> (found <value>)'.
+    """One line per problem: '<where>: <label>.<field>: <what is wrong> (found <value>)'.
 
     `prefix` places the validated value inside its file (for the line); `label` names it.
     """
     lines = []
     for item in error.errors(include_url=False):
         inner: Loc = tuple(item["loc"])
-        field = f"{label}{dotted(inner)}: " if inner or label else ""
+        field = _field(label, inner)
         lines.append(f"{where(prefix + inner)}: {field}{_explain(item, prefix + inner, known_fields)}")
     return lines
+
+
+def _field(label: str, inner: Loc) -> str:
+    """'taco.' + ('title',) -> 'taco.title: '; a rule of the whole value names it alone: 'taco: '."""
+    path = dotted(inner)
+    if label and path:
+        return f"{label}{path}: " if path.startswith("[") else f"{label}.{path}: "
+    return f"{label or path}: " if label or path else ""
 
 
 def _explain(item: Any, loc: Loc, known_fields: list[str]) -> str:
@@ -96,11 +155,29 @@ def _explain(item: Any, loc: Loc, known_fields: list[str]) -> str:
         return f"unknown key '{key}'" + (f"; did you mean '{close[0]}'?" if close else "; remove it")
     if kind == "missing":
         return "is required but missing"
+    if kind == "string_too_short" and item.get("ctx", {}).get("min_length") == 1:
+        return _EMPTY
     message = str(item["msg"]).removeprefix("Value error, ")
     found = item.get("input")
     if isinstance(found, dict | list):
         return message
-    return f"{message} (found {found!r})"
+    return f"{message} (found {shown(found)})"
+
+
+LONGEST_SHOWN = 60
+
+
+def shown(found: object) -> str:
+    """A found value as a message shows it: dates and times as written, long text cut short."""
+    if isinstance(found, date | time):
+        return found.isoformat()  # not datetime.time(8, 0): the user wrote 08:00:00
+    if isinstance(found, bool):
+        return "true" if found else "false"  # as TOML and YAML write it, not Python's True
+    text = repr(found)
+    if len(text) <= LONGEST_SHOWN:
+        return text
+    size = f"{len(found):,} characters" if isinstance(found, str) else f"{len(text):,} characters as text"
+    return f"{text[:LONGEST_SHOWN]}… ({size})"
 
 
 def first_line(locations: dict[Loc, int], loc: Loc) -> int | None:

@@ -94,40 +94,18 @@ def test_a_bad_config_leaves_an_existing_output_folder_byte_identical(tmp_path: 
     assert snapshot(tmp_path) == before
 
 
+# Each of these was a defect, now fixed; the case says what it guards.
 DEFECTS = [
-    pytest.param(
-        "defect-unicode-digit-key.toml",
-        ["defect-unicode-digit-key.toml:2: themes"],
-        marks=pytest.mark.xfail(
-            strict=True,
-            raises=ValueError,
-            reason='defect: a quoted TOML key such as "\u00b2" (a digit that int() rejects) makes'
-            " config.toml_key_lines -> _loc_part call int('\u00b2'): ValueError, internal error",
-        ),
-    ),
-    pytest.param(
-        "defect-bool-headcount.toml",
-        ["defect-bool-headcount.toml:2: team.headcount"],
-        marks=pytest.mark.xfail(
-            strict=True, reason="defect: headcount = true is accepted as 1 (pydantic lax bool->int)"
-        ),
-    ),
-    pytest.param(
-        "defect-inf-budget.toml",
-        ["defect-inf-budget.toml:2: team.budget"],
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="defect: budget = inf is accepted; plan.json and --json then hold Infinity (not JSON)",
-        ),
-    ),
+    # a quoted key such as "\u00b2" (a digit int() refuses) once made toml_key_lines raise ValueError
+    pytest.param("defect-unicode-digit-key.toml", ["defect-unicode-digit-key.toml:2: themes"]),
+    # headcount = true was taken as 1 (pydantic's lax bool -> int)
+    pytest.param("defect-bool-headcount.toml", ["defect-bool-headcount.toml:2: team.headcount", "true"]),
+    # budget = inf was accepted, and plan.json then held Infinity (not JSON)
+    pytest.param("defect-inf-budget.toml", ["defect-inf-budget.toml:2: team.budget", "finite"]),
+    # an unquoted TOML time (start = 08:00:00) was reported as 'found datetime.time(8, 0)'
     pytest.param(
         "defect-toml-time-shift.toml",
-        ["defect-toml-time-shift.toml:3: team.shifts[0].start", "08:00"],
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="defect: an unquoted TOML time (start = 08:00:00) is reported as"
-            " 'found datetime.time(8, 0)', a Python repr, without saying to quote it",
-        ),
+        ["defect-toml-time-shift.toml:3: team.shifts[0].start", '"08:00"', "in quotes"],
     ),
 ]
 
@@ -148,14 +126,29 @@ def test_a_config_that_is_not_utf8_names_the_line_and_says_to_save_as_utf8(tmp_p
     assert snapshot(tmp_path) == before
 
 
-# Guards: a line break in organization.name went into plan.yaml's comment header, and the plan
-# csw wrote no longer loaded (config.Organization now refuses it, as plan.Organization does).
-def test_a_line_break_in_the_organization_name_never_breaks_the_plan_file(tmp_path: Path) -> None:
-    (tmp_path / "csw.toml").write_text('[organization]\nname = "Acme\\nSupport"\n', encoding="utf-8")
+# A line break in organization.name was accepted, and `csw plan` wrote it into plan.yaml's comment
+# header (plan.py _header), so the plan it wrote no longer loaded. Names and titles are one line.
+@pytest.mark.parametrize(
+    ("toml", "fragments"),
+    [
+        ('[organization]\nname = "Acme\\nSupport"\n', ["csw.toml:2: organization.name", "U+000A"]),
+        ('[organization]\nteam = "Care\\u2028Team"\n', ["csw.toml:2: organization.team", "U+2028"]),
+        ('[team]\ndepartments = ["IT", "H\\u001bR"]\n', ["csw.toml:2: team.departments[1]", "U+001B"]),
+        ('[[team.shifts]]\nname = "da\\u0085y"\nstart = "09:00"\nend = "17:00"\n', ["csw.toml:2:", "U+0085"]),
+        ('[themes]\n2025 = "Hero\\u0000es"\n', ["csw.toml:2: themes.2025", "U+0000"]),
+    ],
+)
+def test_a_line_break_or_control_character_in_a_name_is_refused(
+    tmp_path: Path, toml: str, fragments: list[str]
+) -> None:
+    (tmp_path / "csw.toml").write_text(toml, encoding="utf-8")
     result = run_cli("plan", "2025", cwd=tmp_path)
-    if result.exit_code == 2:  # refusing the name is fine too
-        assert_short_error(result, "csw.toml:2: organization.name")
-        return
+    assert_short_error(result, *fragments, "one line")
+    assert not (tmp_path / "csw-2025").exists()
+
+
+def test_a_name_with_spaces_around_it_is_trimmed(tmp_path: Path) -> None:
+    (tmp_path / "csw.toml").write_text('[organization]\nname = "  Acme  "\n', encoding="utf-8")
+    result = run_cli("plan", "2025", cwd=tmp_path)
     assert result.exit_code == 0, result.stderr
-    rendered = run_cli("render", "csw-2025/plan.yaml", cwd=tmp_path)
-    assert rendered.exit_code == 0, rendered.stderr
+    assert "Customer Service, Acme.\n" in (tmp_path / "csw-2025" / "plan.yaml").read_text(encoding="utf-8")

@@ -105,11 +105,11 @@ EDITS: dict[str, tuple[Callable[[Data], object], list[str]]] = {
     # the name and the team go into the one-line comment at the top of plan.yaml
     "a name on two lines": (
         lambda d: d["organization"].update(name="Acme\nSupport"),
-        ["organization.name", "single line"],
+        ["organization.name", "one line"],
     ),
     "a team name with a line separator": (
         lambda d: d["organization"].update(team="Care\u2028Team"),
-        ["organization.team", "single line"],
+        ["organization.team", "one line"],
     ),
     "a year out of range": (lambda d: d.update(year=1), ["year:"]),
 }

@@ -17,6 +17,7 @@ import contextlib
 import json
 import os
 import string
+import unicodedata
 from datetime import date, time
 from pathlib import Path
 from typing import Any
@@ -90,9 +91,9 @@ def write(tmp_path: Path, name: str, data: str | bytes) -> Path:
 
 # --- csw.toml -----------------------------------------------------------------------------------
 
-# "²" and other digits int() refuses are left out of keys: see
-# test_bad_config.py::test_defects_of_config_validation[defect-unicode-digit-key.toml]
-KEY_CHARS = st.characters(blacklist_categories=("Cs", "No", "Nl"), blacklist_characters='"\\\n\r')
+# Any character but what a basic string must escape: "²" and other digits int() refuses once made
+# toml_key_lines raise ValueError (test_bad_config.py::test_defects_of_config_validation).
+KEY_CHARS = st.characters(blacklist_categories=("Cs",), blacklist_characters='"\\\n\r')
 TABLES = ["organization", "week", "team", "team.shifts", "email", "ideas", "templates", "themes", "teams"]
 KEYS = [
     "name",
@@ -240,11 +241,20 @@ IDEAS = st.lists(
 )
 
 
+# What no valid idea's one-line text may hold: control characters, U+2028 and U+2029.
+NOT_ONE_LINE = {"Cc", "Zl", "Zp"}
+
+
 def check_bank(path: Path) -> None:
     ideas, problems = read_bank_file(path)
     for problem in problems:
         assert problem.startswith(str(path)), problem
     assert all(line >= 1 for _, line in ideas)
+    for idea, _ in ideas:
+        for text in (idea.title, idea.summary, idea.location or "x"):
+            assert text and text == text.strip(), idea
+            assert not {unicodedata.category(char) for char in text} & NOT_ONE_LINE, idea
+        assert not {unicodedata.category(char) for char in idea.how_to if char not in "\t\n"} & NOT_ONE_LINE
 
 
 @FAST
@@ -257,6 +267,28 @@ def test_read_bank_file_never_raises_on_random_text(tmp_path: Path, text: str) -
 @given(ideas=st.one_of(IDEAS, VALUES))
 def test_read_bank_file_never_raises_on_random_ideas(tmp_path: Path, ideas: Any) -> None:
     check_bank(write(tmp_path, "bank.yaml", yaml.safe_dump(ideas, allow_unicode=True)))
+
+
+A_VALID_IDEA = {
+    "id": "taco-tuesday",
+    "title": "Taco Tuesday",
+    "category": "food",
+    "kind": "activity",
+    "summary": "Tacos.",
+    "how_to": "1. Order tacos.\n",
+    "duration_minutes": 30,
+    "modes": ["onsite"],
+}
+IDEA_TEXT = st.fixed_dictionaries(
+    {}, optional={field: MIXED for field in ("title", "summary", "how_to", "location")}
+).filter(bool)
+
+
+@FAST
+@given(texts=IDEA_TEXT)
+def test_read_bank_file_of_a_valid_idea_with_random_text(tmp_path: Path, texts: dict[str, str]) -> None:
+    """Random text where a valid idea has text: a title, summary or how-to that loads is clean."""
+    check_bank(write(tmp_path, "bank.yaml", yaml.safe_dump([{**A_VALID_IDEA, **texts}], allow_unicode=True)))
 
 
 @FAST

@@ -182,8 +182,8 @@ BAD_BANKS = {
     ),
     "activity without duration": (
         GOOD_IDEA.replace("duration_minutes: 30", "duration_minutes: 0"),
-        ":1:",
-        "an activity needs duration_minutes greater than 0",
+        ":8:",
+        "taco-tuesday.duration_minutes: an activity needs duration_minutes greater than 0",
     ),
     "duplicate ids": (GOOD_IDEA + GOOD_IDEA, ":17:", "id 'taco-tuesday' is already used at"),
 }

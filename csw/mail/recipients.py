@@ -43,6 +43,7 @@ from types import MappingProxyType
 from email_validator import EmailNotValidError, validate_email
 
 from csw.errors import CswError
+from csw.validation import char_name
 
 __all__ = ["Recipient", "RecipientsError", "load_recipients", "sniff_delimiter"]
 
@@ -56,14 +57,6 @@ _BODY_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 _QUOTED = re.compile(r'"[^"]*"')
 _SPACES = re.compile(r" {2,}")
 _LINE_BREAK = re.compile(r"\r\n?")
-_CHAR_NAMES = {
-    "\n": "a line break",
-    "\r": "a carriage return",
-    "\t": "a tab",
-    "\x00": "a NUL",
-    "\u2028": "a line separator",
-    "\u2029": "a paragraph separator",
-}
 _DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "a tab"}
 _SAVE_AS_UTF8 = (
     "save it again as CSV UTF-8 (in Excel: File > Save As > 'CSV UTF-8 (Comma delimited) (*.csv)')"
@@ -252,7 +245,7 @@ def _columns(path: Path, line: int, cells: list[str]) -> tuple[list[str], list[s
         if bad:
             problems.append(
                 f"{where}: control characters are not allowed in a column name (found"
-                f" {_describe(bad[0])} in {cell.strip()!r}); rename the column"
+                f" {char_name(bad[0])} in {cell.strip()!r}); rename the column"
             )
     for name in dict.fromkeys(n for n in names if n and names.count(n) > 1):
         positions = " and ".join(str(i + 1) for i, n in enumerate(names) if n == name)
@@ -330,7 +323,7 @@ def _unsafe(where: str, column: str, value: str) -> str | None:
             article = "an" if column[0] in "aeiou" else "a"
             return (
                 f"{where}: line breaks or control characters are not allowed in {article} {column}:"
-                f" they could forge email headers (found {_describe(bad[0])}); keep the {column}"
+                f" they could forge email headers (found {char_name(bad[0])}); keep the {column}"
                 " on one line, and check that every opening quote is closed"
             )
         return None
@@ -338,14 +331,9 @@ def _unsafe(where: str, column: str, value: str) -> str | None:
     if bad:
         return (
             f"{where}: control characters are not allowed in column '{column}' (found"
-            f" {_describe(bad[0])}); remove it (only tabs and line breaks may appear there)"
+            f" {char_name(bad[0])}); remove it (only tabs and line breaks may appear there)"
         )
     return None
-
-
-def _describe(char: str) -> str:
-    code = f"U+{ord(char):04X}"
-    return f"{_CHAR_NAMES[char]}, {code}" if char in _CHAR_NAMES else code
 
 
 def _email(where: str, value: str | None, problems: list[str]) -> str | None:
