@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, TypeAdapter, ValidationError, ValidationInfo, field_validator
 
 from csw.config import Mode
 from csw.errors import IdeaBankError, NotUtf8Error
@@ -144,7 +145,11 @@ def read_bank_file(path: Path) -> tuple[list[tuple[Idea, int]], list[str]]:
         size = path.stat().st_size
         if size > MAX_BANK_BYTES:
             return [], [_too_big(path, size)]
-        document = YamlDocument(read_text(path))
+        text = read_text(path)
+        cached = _cached_bank(text)
+        if cached is not None:
+            return cached, []
+        document = YamlDocument(text)
     except FileNotFoundError:
         return [], [f"{path}: no such file; check the path given to --ideas or ideas.paths"]
     except NotUtf8Error as error:
@@ -159,7 +164,50 @@ def read_bank_file(path: Path) -> tuple[list[tuple[Idea, int]], list[str]]:
     if not isinstance(document.data, list):
         found = "a mapping" if isinstance(document.data, dict) else "a single value"
         return [], [f"{path}:1: an idea bank is a YAML list of ideas ('- id: ...'), not {found}"]
-    return _validate_ideas(path, document)
+    ideas, problems = _validate_ideas(path, document)
+    if not problems:
+        _cache_bank(text, ideas)
+    return ideas, problems
+
+
+# --- the parsed-bank cache ----------------------------------------------------------------------
+# Parsing YAML is most of the time a big bank takes (4 MB: seconds; its ideas as JSON, checked
+# again by pydantic: a tenth of a second). A bank without problems is kept, as JSON, under a digest
+# of its text and of the code that reads it (csw/cache.py); the ideas are validated again on the way
+# back in, so a cached entry never lets through what the model now refuses.
+
+
+def _bank_key(text: str) -> str:
+    from csw import cache, validation, yamlfile
+
+    return cache.digest(
+        "idea bank v1", cache.code_stamp(__file__, yamlfile.__file__, validation.__file__), text
+    )
+
+
+def _cached_bank(text: str) -> list[tuple[Idea, int]] | None:
+    from csw import cache
+
+    data = cache.read("banks", _bank_key(text))
+    if data is None:
+        return None
+    try:
+        entries = _cached_entries().validate_json(data)
+    except ValidationError:  # an entry from an older model, or a damaged file: parse again
+        return None
+    return [(idea, line) for line, idea in entries]
+
+
+def _cache_bank(text: str, ideas: list[tuple[Idea, int]]) -> None:
+    from csw import cache
+
+    entries = [(line, idea) for idea, line in ideas]
+    cache.write("banks", _bank_key(text), _cached_entries().dump_json(entries))
+
+
+@lru_cache(maxsize=1)
+def _cached_entries() -> TypeAdapter[list[tuple[int, Idea]]]:
+    return TypeAdapter(list[tuple[int, Idea]])
 
 
 def _too_big(path: Path, size: int) -> str:

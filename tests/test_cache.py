@@ -1,0 +1,103 @@
+"""csw's cache (csw/cache.py): parsed idea banks kept by content. It may only ever save time: what
+csw reads and says is the same with a cache, without one, or with a damaged one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from csw.ideas import load_bank, read_bank_file
+
+BANK = """\
+- id: desk-yoga
+  title: Desk Yoga
+  category: wellness
+  kind: activity
+  summary: Ten minutes of stretches at the desk.
+  how_to: |
+    1. Book an instructor.
+    2. Stretch.
+  duration_minutes: 15
+  time_of_day: morning
+  modes: [onsite, remote, hybrid]
+"""
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("CSW_CACHE_DIR", str(folder))
+    return folder
+
+
+def entries(cache_dir: Path) -> list[Path]:
+    return sorted((cache_dir / "banks").glob("*")) if (cache_dir / "banks").exists() else []
+
+
+def test_a_bank_read_from_the_cache_is_the_bank_read_from_its_yaml(cache_dir: Path) -> None:
+    fresh, problems = load_bank()
+    assert not problems and entries(cache_dir)  # every built-in file is now kept
+    cached, problems = load_bank()
+    assert not problems
+    assert cached.ideas == fresh.ideas and cached.origin == fresh.origin  # lines included
+
+
+def test_an_edited_bank_is_read_again(cache_dir: Path, tmp_path: Path) -> None:
+    bank = tmp_path / "mine.yaml"
+    bank.write_text(BANK, encoding="utf-8")
+    ideas, problems = read_bank_file(bank)
+    assert ideas[0][0].duration_minutes == 15 and not problems
+    bank.write_text(BANK.replace("duration_minutes: 15", "duration_minutes: 45"), encoding="utf-8")
+    ((second, _),) = read_bank_file(bank)[0]
+    assert second.duration_minutes == 45
+    bank.write_text(BANK.replace("duration_minutes: 15", "duration_minutes: -5"), encoding="utf-8")
+    ideas, problems = read_bank_file(bank)
+    assert not ideas and "mine.yaml:9: desk-yoga.duration_minutes" in problems[0]
+
+
+def test_a_bank_with_problems_is_not_kept_and_says_so_every_time(csw, write, cache_dir: Path) -> None:
+    write("mine.yaml", BANK.replace("kind: activity", "kind: party"))
+    for _ in range(2):
+        result = csw("ideas", "check", "mine.yaml")
+        assert result.exit_code == 1 and "mine.yaml:4: desk-yoga.kind" in result.stdout
+    assert not [e for e in entries(cache_dir) if b"desk-yoga" in e.read_bytes()]
+
+
+@pytest.mark.parametrize("damage", [b"", b"not json", b'[[1, {"id": "x"}]]'])
+def test_a_damaged_entry_is_parsed_again_and_replaced(cache_dir: Path, tmp_path: Path, damage: bytes) -> None:
+    bank = tmp_path / "mine.yaml"
+    bank.write_text(BANK, encoding="utf-8")
+    expected = read_bank_file(bank)
+    (entry,) = [e for e in entries(cache_dir) if b"desk-yoga" in e.read_bytes()]
+    entry.write_bytes(damage)
+    assert read_bank_file(bank) == expected
+    assert b"desk-yoga" in entry.read_bytes()
+
+
+def test_no_cache_when_csw_cache_dir_is_empty(
+    csw, write, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CSW_CACHE_DIR", "")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    result = csw("plan", "2025")
+    assert result.exit_code == 0, result.stderr
+    assert not (tmp_path / "home").exists()
+
+
+def test_the_default_cache_follows_xdg_cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CSW_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    load_bank()
+    assert list((tmp_path / "xdg" / "csw" / "banks").iterdir())
+
+
+def test_a_cache_path_that_is_a_file_is_no_error(
+    csw, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("CSW_CACHE_DIR", str(tmp_path / "a-file"))
+    result = csw("plan", "2025")
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "a-file").read_text(encoding="utf-8") == "not a folder"
