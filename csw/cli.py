@@ -428,7 +428,7 @@ def ideas_check(
     config_path: ConfigOption = None,
 ) -> None:
     """Validate idea banks; list every problem with file:line; exit 1 if any."""
-    from csw.ideas import load_bank
+    from csw.ideas import load_bank, problem_count
 
     if paths:
         bank, problems = load_bank(paths, builtin=False)
@@ -438,7 +438,8 @@ def ideas_check(
     for problem in problems:
         typer.echo(problem)
     if problems:
-        typer.echo(f"{len(problems)} problem{'s' * (len(problems) != 1)} found.", err=True)
+        count = problem_count(problems)
+        typer.echo(f"{count:,} problem{'s' * (count != 1)} found.", err=True)
         raise typer.Exit(1)
     typer.echo(f"ok: {len(bank.ideas)} ideas, no problems.")
 

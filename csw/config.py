@@ -268,6 +268,11 @@ class Config(StrictModel):
             raise ValueError("names a team twice")
         return value
 
+    @property
+    def source_name(self) -> str:
+        """How messages name this config: its path, or csw.toml when there is none."""
+        return str(self._source) if self._source else CONFIG_NAME
+
     def resolve(self, path: str) -> Path:
         """A path from the config, relative to the folder the config is in."""
         base = self._source.parent if self._source else Path.cwd()

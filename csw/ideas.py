@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -137,6 +138,17 @@ def bank_files(paths: Iterable[Path]) -> list[Path]:
 MAX_BANK_BYTES = 8_000_000
 # A file that is all wrong (not a bank at all) would otherwise print a line per item.
 MAX_PROBLEMS = 50
+_MORE = "... and"  # the line that stands for the problems of a file past MAX_PROBLEMS
+_MORE_COUNT = re.compile(r": \.\.\. and ([\d,]+) more problems?;")
+
+
+def problem_count(problems: Sequence[str]) -> int:
+    """How many problems the lines of load_bank stand for: a '... and N more' line stands for N."""
+    total = 0
+    for line in problems:
+        more = _MORE_COUNT.search(line)
+        total += int(more[1].replace(",", "")) if more else 1
+    return total
 
 
 def read_bank_file(path: Path) -> tuple[list[tuple[Idea, int]], list[str]]:
@@ -240,7 +252,7 @@ def _validate_ideas(path: Path, document: YamlDocument) -> tuple[list[tuple[Idea
     del problems[MAX_PROBLEMS:]
     if unlisted:
         problems.append(
-            f"{path}: ... and {unlisted:,} more problem{'s' * (unlisted != 1)}; fix the ones above"
+            f"{path}: {_MORE} {unlisted:,} more problem{'s' * (unlisted != 1)}; fix the ones above"
             " (is this file an idea bank?) and check it again"
         )
     return ideas, problems

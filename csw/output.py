@@ -10,8 +10,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from csw.errors import OutputError, UsageError
-from csw.files import write_all
+from csw.errors import NotUtf8Error, OutputError, UsageError
+from csw.files import read_utf8, write_all
 from csw.plan import Plan, plan_text, was_edited
 
 if TYPE_CHECKING:
@@ -81,9 +81,12 @@ def check_plan_overwrite(path: Path, force: bool) -> None:
     if force or not path.exists():
         return
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise OutputError(f"{path}: cannot read the existing plan: {error}.") from None
+        text = read_utf8(path)
+    except NotUtf8Error as error:
+        hint = "Add --force to replace it, or plan into another folder."
+        raise OutputError(error.message, hint=hint) from None
+    except OSError as error:
+        raise OutputError(f"{path}: cannot read the existing plan: {error.strerror}.") from None
     if was_edited(text):
         raise OutputError(
             f"{path} was edited since csw wrote it; planning again would lose those edits.",

@@ -294,7 +294,11 @@ def _check_idea(plan: Plan, idea_id: str, kind: Kind, loc: Loc) -> None:
     if idea is None:
         raise PlanRuleError(loc, f"{dotted(loc)}: '{idea_id}' is not one of the ideas listed under ideas")
     if idea.kind is not kind:
-        raise PlanRuleError(loc, f"{dotted(loc)}: '{idea_id}' is a {idea.kind.value}, not a {kind.value}")
+        raise PlanRuleError(loc, f"{dotted(loc)}: '{idea_id}' is {_a(idea.kind.value)}, not {_a(kind.value)}")
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
 
 
 def prep_timeline(ideas: list[Idea], week_start: date) -> tuple[PrepItem, ...]:

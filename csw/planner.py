@@ -18,7 +18,7 @@ from datetime import date
 from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
 
 from csw.config import Shift, YearRound
-from csw.dates import WEEKDAYS, Week
+from csw.dates import MAX_YEAR, WEEKDAYS, Week
 from csw.errors import PlanError
 from csw.ideas import Category, Idea, Kind, TimeOfDay
 from csw.plan import (
@@ -391,6 +391,12 @@ def year_round(
     """One idea tagged for it in each of the eleven months after the week, never the same twice."""
     rule = constraints.year_round
     assert rule is not None
+    if week.start.year >= MAX_YEAR:
+        raise PlanError(
+            f"year-round: the eleven months after the week fall in {week.start.year + 1}, and csw"
+            f" plans up to the year {MAX_YEAR}.",
+            hint="Turn year_round off for this year (--no-year-round).",
+        )
     mode = constraints.team.mode
     pool = [
         i

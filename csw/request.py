@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -78,7 +78,12 @@ class _Planning:
         self.week = week_of(options.year, config.week.days, config.week.start)
         paths = [*(config.resolve(p) for p in config.ideas.paths), *options.ideas]
         bank = load_valid_bank(paths)
-        _check_excluded(options.exclude, bank)
+        _check_excluded("--exclude", options.exclude, bank)
+        source = config.source_name
+        _check_excluded(f"{source}: ideas.exclude", config.ideas.exclude, bank)
+        for entry in config.teams:
+            _check_excluded(self._where(entry, "exclude"), entry.exclude, bank)
+        self.bank = bank
         self.ideas: Mapping[str, Idea] = bank.ideas
         self.kudos = _load_kudos(options.kudos)
 
@@ -117,13 +122,19 @@ class _Planning:
         return Constraints(
             team=facts,
             per_day=team.per_day if options.per_day is None else options.per_day,
-            pins=parse_pins((*options.pins, *(entry.pins if entry else ())), self.week),
+            pins=_merged_pins(
+                parse_pins(options.pins, self.week),
+                parse_pins(entry.pins, self.week, self._where(entry, "pins"), self.bank) if entry else {},
+            ),
             exclude=frozenset(config.ideas.exclude)
             | frozenset(options.exclude)
             | frozenset(entry.exclude if entry else ()),
             history=tuple(_history(path) for path in history),
             year_round=config.year_round if year_round else None,
         )
+
+    def _where(self, entry: TeamEntry, field: str) -> str:
+        return f"{self.config.source_name}: teams[{self.config.teams.index(entry)}].{field}"
 
     def _with_kudos(self, plan: Plan, entry: TeamEntry | None) -> Plan:
         if self.kudos is None:
@@ -144,15 +155,17 @@ class _Planning:
         return plan.model_copy(update={"kudos": kudos, "notes": (*plan.notes, *warnings)})
 
 
-def _check_excluded(ids: tuple[str, ...], bank: Bank) -> None:
-    """Every --exclude names an idea of the bank: a typo would otherwise exclude nothing, silently."""
+def _check_excluded(where: str, ids: Iterable[str], bank: Bank) -> None:
+    """Every excluded id names an idea of the bank: a typo would otherwise exclude nothing, silently."""
     for idea_id in ids:
-        try:
-            bank.get(idea_id)
-        except IdeaBankError as error:  # its hint says which ids are close
-            raise UsageError(
-                f"--exclude {idea_id}: there is no idea with that id.", hint=error.hint
-            ) from None
+        _check_known(f"{where} {idea_id}:", idea_id, bank)
+
+
+def _check_known(what: str, idea_id: str, bank: Bank) -> None:
+    try:
+        bank.get(idea_id)
+    except IdeaBankError as error:  # its hint says which ids are close
+        raise UsageError(f"{what} there is no idea with that id.", hint=error.hint) from None
 
 
 def _load_kudos(path: Path | None) -> list[KudoRow] | None:
@@ -171,16 +184,32 @@ def _roster(path: Path) -> set[str]:
     return {p.name for p in people} | {p.email for p in people}
 
 
-def parse_pins(pins: tuple[str, ...], week: Week) -> dict[date, tuple[str, ...]]:
-    """`mon=pajama-day` or `2025-10-07=superhero-day`, grouped by day."""
+def parse_pins(
+    pins: tuple[str, ...], week: Week, where: str = "--pin", bank: Bank | None = None
+) -> dict[date, tuple[str, ...]]:
+    """`mon=pajama-day` or `2025-10-07=superhero-day`, grouped by day; errors name `where` (the
+    option, or the config's field) and, given the bank, an id that is not in it."""
     by_day: dict[date, tuple[str, ...]] = {}
     for pin in pins:
         day_text, sep, idea_id = pin.partition("=")
         if not sep or not idea_id.strip():
-            raise UsageError(f"--pin {pin}: write it as DAY=IDEA_ID, for example --pin tue=superhero-day.")
-        day = parse_weekday_or_date(day_text, week)
+            raise UsageError(f"{where} {pin}: write it as DAY=IDEA_ID, for example tue=superhero-day.")
+        try:
+            day = parse_weekday_or_date(day_text, week)
+        except UsageError as error:
+            raise UsageError(f"{where} {pin}: {error.message}", hint=error.hint) from None
+        if bank is not None:
+            _check_known(f"{where} {pin}:", idea_id.strip(), bank)
         by_day[day] = (*by_day.get(day, ()), idea_id.strip())
     return by_day
+
+
+def _merged_pins(*groups: dict[date, tuple[str, ...]]) -> dict[date, tuple[str, ...]]:
+    merged: dict[date, tuple[str, ...]] = {}
+    for group in groups:
+        for day, ids in group.items():
+            merged[day] = (*merged.get(day, ()), *ids)
+    return merged
 
 
 def _team_seed(seed: int, team: str) -> int:

@@ -255,6 +255,7 @@ def test_a_bank_with_many_problems_lists_the_first_ones_and_counts_the_rest(tmp_
     assert len(lines) == MAX_PROBLEMS + 1, lines[-3:]
     assert lines[MAX_PROBLEMS - 1].startswith(f"junk.yaml:{MAX_PROBLEMS}: idea #{MAX_PROBLEMS}:")
     assert lines[-1].startswith("junk.yaml: ... and 70 more problems;"), lines[-1]
+    assert result.stderr.strip() == f"{MAX_PROBLEMS + 70} problems found."
 
 
 # --- characters a field may hold -----------------------------------------------------------------

@@ -242,3 +242,35 @@ def test_excluding_an_unknown_idea_is_not_silent(folder: Path) -> None:
     result = run_cli("plan", "2025", "--exclude", "chair-massge", cwd=folder)
     assert_short_error(result, "--exclude chair-massge: there is no idea with that id", "chair-massage")
     assert not (folder / "csw-2025").exists()
+
+
+@pytest.mark.parametrize(
+    ("toml", "where"),
+    [
+        ('[ideas]\nexclude = ["chair-massge"]\n', "csw.toml: ideas.exclude chair-massge"),
+        ('[[teams]]\nname = "A"\n[[teams]]\nname = "B"\nexclude = ["chair-massge"]\n', "teams[1].exclude"),
+        ('[[teams]]\nname = "A"\npins = ["mon=chair-massge"]\n', "teams[0].pins mon=chair-massge"),
+    ],
+)
+def test_an_unknown_idea_excluded_or_pinned_in_the_config_is_named_there(
+    folder: Path, toml: str, where: str
+) -> None:
+    (folder / "csw.toml").write_text(toml, encoding="utf-8")
+    result = run_cli("plan", "2025", cwd=folder)
+    assert_short_error(result, where, "there is no idea with that id", "chair-massage")
+    assert not (folder / "csw-2025").exists()
+
+
+def test_a_bad_day_in_a_teams_pins_names_the_config_field(folder: Path) -> None:
+    (folder / "csw.toml").write_text(
+        '[[teams]]\nname = "A"\npins = ["mongoose=pajama-day"]\n', encoding="utf-8"
+    )
+    result = run_cli("plan", "2025", cwd=folder)
+    assert_short_error(result, "csw.toml: teams[0].pins mongoose=pajama-day:", "neither a weekday")
+    assert not (folder / "csw-2025").exists()
+
+
+def test_year_round_in_the_last_year_csw_plans_is_a_clean_error(folder: Path) -> None:
+    result = run_cli("plan", "9999", "--year-round", cwd=folder)
+    assert_short_error(result, "year-round:", "10000", "--no-year-round")
+    assert not (folder / "csw-9999").exists()

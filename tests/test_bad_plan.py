@@ -71,11 +71,11 @@ EDITS: dict[str, tuple[Callable[[Data], object], list[str]]] = {
     "a wave 0": (lambda d: first_session(d).update(wave=0), ["sessions[0].wave"]),
     "a theme that is an activity": (
         lambda d: d["days"][0].update(theme=an_activity_id(d)),
-        ["days[0].theme:", "not a theme"],
+        ["days[0].theme:", "is an activity, not a theme"],
     ),
     "an activity that is a theme": (
         lambda d: d["days"][0]["activities"][0].update(idea=d["days"][1]["theme"]),
-        ["days[0].activities[0].idea:", "not a"],
+        ["days[0].activities[0].idea:", "is a theme, not an activity"],
     ),
     "a deleted ideas key": (lambda d: d.pop("ideas"), ["ideas: is required but missing"]),
     "an idea deleted from ideas": (
@@ -259,6 +259,15 @@ def test_a_plan_with_a_bom_renders(tmp_path: Path) -> None:
 def test_a_plan_that_is_not_utf8_names_the_line_and_says_to_save_as_utf8(tmp_path: Path) -> None:
     shutil.copy(CORPUS / "plan" / "non-utf8.yaml", tmp_path / "plan.yaml")
     assert_short_error(run_cli("render", "plan.yaml", cwd=tmp_path), "plan.yaml:3", "UTF-8")
+
+
+def test_planning_over_a_plan_that_is_not_utf8_says_so_and_leaves_it(tmp_path: Path) -> None:
+    (tmp_path / "csw-2025").mkdir()
+    shutil.copy(CORPUS / "plan" / "non-utf8.yaml", tmp_path / "csw-2025" / "plan.yaml")
+    before = (tmp_path / "csw-2025" / "plan.yaml").read_bytes()
+    result = run_cli("plan", "2025", cwd=tmp_path)
+    assert_short_error(result, "csw-2025/plan.yaml:3", "not UTF-8", "--force")
+    assert (tmp_path / "csw-2025" / "plan.yaml").read_bytes() == before
 
 
 # --- defects found by the bad-input corpus, fixed: these guard them ------------------------------
