@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,8 +22,8 @@ if TYPE_CHECKING:
 MAX_ITEMS = 1_000_000  # characters of a string, items of a list
 MAX_BITS = 10_000  # of an integer: about 3,000 digits
 MAX_PARAGRAPHS, MAX_WORDS = 100, 1_000  # of lipsum()
-# The render context key that asks for Markdown-escaped values; not a name a template can write.
-_MARKDOWN = "csw:markdown"
+# Whether the render under way Markdown-escapes what templates output (templates they include too).
+_ESCAPING_MARKDOWN: ContextVar[bool] = ContextVar("csw_escaping_markdown", default=False)
 
 
 class TemplateError(CswError):
@@ -54,7 +55,7 @@ def environment(user_dir: Path | None = None) -> SandboxedEnvironment:
         loader=ChoiceLoader([loader(str(folder)) for folder in folders]),
         undefined=StrictUndefined,
         autoescape=lambda name: bool(name) and ".html" in str(name),
-        # with the context: which also stops Jinja folding constant output at compile time
+        # pass_context: Jinja then cannot fold {{ "*" }} at compile time, when no render is under way
         finalize=pass_context(_finalize),
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -136,19 +137,19 @@ def _range(*args: int) -> range:
     return numbers
 
 
-def _bounded_lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:
+def _bounded_lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> Any:
     """Jinja's lipsum(), bounded: lipsum(10**7) would render for hours."""
     from jinja2.utils import generate_lorem_ipsum
 
     if n > MAX_PARAGRAPHS or max > MAX_WORDS:
         raise _TooBig(f"lipsum() makes at most {MAX_PARAGRAPHS} paragraphs of {MAX_WORDS:,} words")
-    return str(generate_lorem_ipsum(n, html, min, max))
+    return generate_lorem_ipsum(n, html, min, max)
 
 
-def _finalize(context: Context, value: Any) -> Any:
+def _finalize(_context: Context, value: Any) -> Any:
     """Every value a template outputs: Markdown-escaped when the render asks for it."""
     # Markup (`| safe`) is text the template vouches for: Markdown it means as Markdown.
-    if context.parent.get(_MARKDOWN) and not hasattr(value, "__html__"):
+    if _ESCAPING_MARKDOWN.get() and not hasattr(value, "__html__"):
         return escape_markdown(str(value))
     return value
 
@@ -166,9 +167,9 @@ def render(
     from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
     from jinja2.exceptions import SecurityError
 
-    escaping = name.endswith(".md.j2") if markdown is None else markdown
+    escaping = _ESCAPING_MARKDOWN.set(name.endswith(".md.j2") if markdown is None else markdown)
     try:
-        return env.get_template(name).render({**context, _MARKDOWN: escaping})
+        return env.get_template(name).render(context)
     except TemplateNotFound as error:
         raise TemplateError(f"template '{error.name}' not found in the template folders.") from None
     except TemplateSyntaxError as error:
@@ -200,6 +201,8 @@ def render(
             f"{_where(error, name)}: cannot render: {_problem(error)}",
             hint="Fix the expression on that line.",
         ) from None
+    finally:
+        _ESCAPING_MARKDOWN.reset(escaping)
 
 
 def _sentence(text: str) -> str:

@@ -149,9 +149,9 @@ class Composer:
     is rendered once with a stand-in recipient whose fields read as tokens, turned into HTML and
     MIME once, and each message fills the tokens in (escaped in the HTML part). The tokens are
     chosen so that they occur nowhere else in the group's message: plan text that looks like a
-    token stays as it is. Every message's
-    text is still rendered for real and compared: a template that uses the recipient in its logic
-    (`{% if recipient.role == "lead" %}`) gets that message composed whole instead.
+    token stays as it is. Every message's text is still rendered for real and compared: a template
+    that uses the recipient in its logic (`{% if recipient.role == "lead" %}`) gets that message
+    composed whole instead.
     """
 
     def __init__(self, plan: Plan, env: SandboxedEnvironment, email: Email, sender: str) -> None:
