@@ -1,9 +1,10 @@
 """Composing the announcements: who gets which message when, rendered to multipart EmailMessages.
 
 Each message kind is a Markdown template with its subject in front matter. The Markdown is the
-text/plain part; markdown-it-py turns it into the text/html part inside an email-safe layout with
-inline styles. Message-IDs, Dates and MIME boundaries come from the plan, so the same inputs
-compose the same bytes.
+text/plain part, with the plan's text as it is; for the text/html part the template is rendered
+again with every value Markdown-escaped (a title "*Wow* Day" is not emphasis, "![x](url)" not an
+image), and markdown-it-py turns that into HTML inside an email-safe layout with inline styles.
+Message-IDs, Dates and MIME boundaries come from the plan, so the same inputs compose the same bytes.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from functools import cached_property
+from itertools import count
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, AnyStr
 from zoneinfo import ZoneInfo
 
 from csw.config import Email, clock_minutes
@@ -145,9 +147,11 @@ class Composer:
 
     Messages of one kind, day and shift differ only in the recipient's details. So each such group
     is rendered once with a stand-in recipient whose fields read as tokens, turned into HTML and
-    MIME once, and each message fills the tokens in (escaped in the HTML part). Every message's
-    text is still rendered for real and compared: a template that uses the recipient in its logic
-    (`{% if recipient.role == "lead" %}`) gets that message composed whole instead.
+    MIME once, and each message fills the tokens in (escaped in the HTML part). The tokens are
+    chosen so that they occur nowhere else in the group's message: plan text that looks like a
+    token stays as it is. Every message's text is still rendered for real and compared: a template
+    that uses the recipient in its logic (`{% if recipient.role == "lead" %}`) gets that message
+    composed whole instead.
     """
 
     def __init__(self, plan: Plan, env: SandboxedEnvironment, email: Email, sender: str) -> None:
@@ -182,10 +186,10 @@ class Composer:
         shift = self.shifts.get((draft.recipient.shift or "").casefold())
         key = (draft.kind, draft.key, shift)
         if key not in self.bodies:
-            self.bodies[key] = self._body(draft, _Probe(), shift)
+            self.bodies[key] = self._probed_body(draft, shift)
         body = self.bodies[key]
         values = body.values(draft.recipient)
-        subject, text = self._render(draft, draft.recipient, shift)
+        subject, text = self._render(draft, draft.recipient, shift, markdown=False)
         if _fill(body.subject, values) != subject or _fill(body.text, values) != text:
             body, values = self._body(draft, draft.recipient, shift), {}
         message_id = f"<{self._identity(draft)}@{self.plan.organization.domain}>"
@@ -201,10 +205,25 @@ class Composer:
         head = b"".join(MAIL_POLICY.fold_binary(*MAIL_POLICY.header_store_parse(n, v)) for n, v in headers)
         return Composed(filename, draft, head + body.fill(values), message_id, self.sender)
 
+    def _probed_body(self, draft: Draft, shift: str | None) -> _Body:
+        """The group's message with a stand-in recipient, its tokens absent from all else in it."""
+        # A first render shows the message's own text; a prefix not in it makes tokens nothing else
+        # can be taken for, and the second render uses them. Counting up keeps the bytes reproducible.
+        trial = self._body(draft, _Probe(_TOKEN), shift)
+        prefix = next(
+            prefix
+            for prefix in (f"{_TOKEN}{n}" for n in count())
+            if prefix not in trial.subject and prefix.encode() not in trial.data
+        )
+        return self._body(draft, _Probe(prefix), shift)
+
     def _body(self, draft: Draft, reader: Any, shift: str | None) -> _Body:
         """The MIME structure and parts of a message, serialised once by the email package."""
-        subject, text = self._render(draft, reader, shift)
-        html = self._html(subject, text).replace(_TEXT_TOKEN, _HTML_TOKEN)
+        subject, text = self._render(draft, reader, shift, markdown=False)
+        html = self._html(subject, self._render(draft, reader, shift, markdown=True)[1])
+        probe = reader if isinstance(reader, _Probe) else None
+        if probe:
+            html = probe.for_html(html)
         mime = EmailMessage(policy=MAIL_POLICY)
         mime.set_content(text, cte="8bit")  # 8bit, not quoted-printable: tokens stay whole
         mime.add_alternative(html, subtype="html", cte="8bit")
@@ -215,10 +234,12 @@ class Composer:
         group = hashlib.sha256(f"{self.plan.year}|{draft.kind}|{draft.key}|{shift}".encode()).hexdigest()[:16]
         for number, part in enumerate(p for p in mime.walk() if p.is_multipart()):
             part.set_boundary(f"=_csw_{group}_{number}")  # random by default: not reproducible
-        reads = reader.reads if isinstance(reader, _Probe) else {}
-        return _Body(subject, text, mime.as_bytes(policy=MAIL_POLICY), reads)
+        reads = probe.reads if probe else {}
+        html_tokens = {token: probe.for_html(token) for token in reads} if probe else {}
+        return _Body(subject, text, mime.as_bytes(policy=MAIL_POLICY), reads, html_tokens)
 
-    def _render(self, draft: Draft, reader: Any, shift: str | None) -> tuple[str, str]:
+    def _render(self, draft: Draft, reader: Any, shift: str | None, *, markdown: bool) -> tuple[str, str]:
+        """Subject and body; with `markdown`, every value in the body is Markdown-escaped."""
         name = f"email/{draft.kind}.md.j2"
         context = {
             **self.context,
@@ -231,7 +252,7 @@ class Composer:
             "touchpoint": draft.touchpoint[0] if draft.touchpoint else None,
             "idea": draft.touchpoint[1] if draft.touchpoint else None,
         }
-        rendered = render(self.env, name, context)
+        rendered = render(self.env, name, context, markdown=markdown)
         found = _FRONT_MATTER.match(rendered)
         fields = dict(_field(line, name) for line in found[1].splitlines() if line.strip()) if found else {}
         subject = " ".join(fields.get("subject", "").split())
@@ -254,23 +275,35 @@ class Composer:
         return f"csw.{self.plan.year}.{draft.kind}.{digest}"
 
 
-# Tokens are plain letters and digits, which neither Jinja's default filters nor Markdown change.
-_TEXT_TOKEN, _HTML_TOKEN = "CSWTOKENT", "CSWTOKENH"
+# Tokens are plain letters and digits, which neither Jinja's default filters nor Markdown (nor
+# Markdown escaping) change.
+_TOKEN = "CSWTOKEN"
+_TOKEN_SHAPE = re.compile(_TOKEN + r"\d*[TH]\d{3,}Z")
+_TOKEN_SHAPE_BYTES = re.compile(_TOKEN_SHAPE.pattern.encode())
 
 
 class _Probe:
-    """A stand-in recipient: every field it is asked for reads as a token, and it remembers how."""
+    """A stand-in recipient: every field it is asked for reads as a token, and it remembers how.
 
-    def __init__(self) -> None:
+    A token is PREFIX T nnn Z in the text; the HTML part's copy (where the value goes in escaped)
+    is PREFIX H nnn Z.
+    """
+
+    def __init__(self, prefix: str) -> None:
+        self.text_mark, self.html_mark = f"{prefix}T", f"{prefix}H"
         self.reads: dict[str, tuple[str, str]] = {}
 
     def _token(self, how: tuple[str, str]) -> str:
         for token, seen in self.reads.items():
             if seen == how:
                 return token
-        token = f"{_TEXT_TOKEN}{len(self.reads):03d}Z"
+        token = f"{self.text_mark}{len(self.reads):03d}Z"
         self.reads[token] = how
         return token
+
+    def for_html(self, text: str) -> str:
+        """The text with its tokens turned into the HTML part's."""
+        return text.replace(self.text_mark, self.html_mark)
 
     def __getattr__(self, name: str) -> str:
         if name.startswith("_"):
@@ -289,7 +322,8 @@ class _Body:
     subject: str
     text: str
     data: bytes
-    reads: dict[str, tuple[str, str]]
+    reads: dict[str, tuple[str, str]]  # text token -> how the template read the recipient
+    html_tokens: dict[str, str]  # text token -> its copy in the HTML part
 
     def values(self, recipient: Recipient) -> dict[str, str]:
         """What each token stands for in this recipient's message."""
@@ -305,17 +339,20 @@ class _Body:
     def fill(self, values: dict[str, str]) -> bytes:
         from markupsafe import escape
 
-        data = self.data
-        for token, value in values.items():
-            data = data.replace(token.encode(), value.encode("utf-8"))
-            data = data.replace(token.replace(_TEXT_TOKEN, _HTML_TOKEN).encode(), str(escape(value)).encode())
-        return data
+        replacements = {token.encode(): value.encode("utf-8") for token, value in values.items()}
+        replacements |= {
+            self.html_tokens[token].encode(): str(escape(value)).encode("utf-8")
+            for token, value in values.items()
+        }
+        return _fill(self.data, replacements)
 
 
-def _fill(text: str, values: dict[str, str]) -> str:
-    for token, value in values.items():
-        text = text.replace(token, value)
-    return text
+def _fill(text: AnyStr, values: dict[AnyStr, AnyStr]) -> AnyStr:
+    """Each token in the text replaced by its value, in one pass: a value that holds a token's
+    text stays as it is. Anything else of a token's shape is not one of these tokens: it stays."""
+    if isinstance(text, str):
+        return _TOKEN_SHAPE.sub(lambda found: values.get(found[0], found[0]), text)
+    return _TOKEN_SHAPE_BYTES.sub(lambda found: values.get(found[0], found[0]), text)
 
 
 def _field(line: str, template: str) -> tuple[str, str]:
