@@ -2,7 +2,7 @@
 
 Each bad bank is run twice: `csw ideas check FILE` lists its problems with file:line and exits 1;
 `csw plan 2025 --ideas FILE` exits 2 with one `csw: ` message and writes nothing. `defect-*`
-files show defects (kept failing with strict xfail marks). The 50 MB banks are made at test time.
+files are defects this suite found, now fixed and guarded. The 50 MB banks are made at test time.
 """
 
 from __future__ import annotations

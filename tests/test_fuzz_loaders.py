@@ -7,8 +7,8 @@
   plan that parses must also render, or fail with a CswError);
 - csw.mail.recipients.load_recipients: random text and random bytes.
 
-Known defects are kept out of the strategies and shown by their own xfail tests (named below), so
-that these properties stay green and keep looking for new ones.
+The defects these properties found are fixed and guarded by tests of their own (named below); the
+strategies keep generating the inputs that showed them.
 """
 
 from __future__ import annotations
