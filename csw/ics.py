@@ -19,10 +19,11 @@ from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vText
-from icalendar.parser import Contentline, Parameters
+from icalendar.parser import Contentline
 
 from csw.config import Mode, clock_minutes
 from csw.ideas import Idea
@@ -139,7 +140,7 @@ def _event_blocks(plan: Plan) -> bytes:
     lines: list[bytes] = []
     for properties in _Events(plan).all():
         lines.append(b"BEGIN:VEVENT\r\n")
-        lines.extend(_line(name, _key(value)) for name, value in properties)
+        lines.extend(content_line(name, value) for name, value in properties)
         lines.append(b"END:VEVENT\r\n")
     return b"".join(lines)
 
@@ -154,19 +155,24 @@ def _key(value: object) -> Hashable:
     return (type(value), value)
 
 
+def content_line(name: str, value: object) -> bytes:
+    """One property as a content line: folded, ending in CRLF, exactly as icalendar writes it.
+
+    `value` is a str (TEXT), an int, a date, an aware datetime or a tuple of str (CATEGORIES).
+    """
+    return _line(name, _key(value))
+
+
 @lru_cache(maxsize=1 << 16)
 def _line(name: str, key: Hashable) -> bytes:
-    """One content line, folded and ending in CRLF, as icalendar writes it."""
+    # Made as Event.add would make it, without an Event per line: a test holds the two equal.
     value = _value_of(key)
     if isinstance(value, str):
-        # Most misses are UIDs, one per event: the short way, TEXT needs no parameters.
-        line = Contentline.from_parts(name, Parameters(), LiteralText(value))
+        prop: Any = LiteralText(value)
     else:
-        # Dates, times and lists: let Event.add pick the type and its VALUE or TZID parameter.
-        scratch = Event()
-        scratch.add(name, list(value) if isinstance(value, tuple) else value)
-        _begin, line, _end, _ = scratch.content_lines()
-    return fold(line) + b"\r\n"
+        kind = Event.types_factory.for_property(name)
+        prop = kind(list(value) if isinstance(value, tuple) else value)
+    return fold(Contentline.from_parts(name, prop.params, prop)) + b"\r\n"
 
 
 def fold(line: Contentline) -> bytes:
