@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
@@ -74,11 +75,25 @@ def _compiled_templates() -> BytecodeCache | None:
     folder's name changes with csw and with this module, since the environment's settings above
     shape the compiled code and Jinja does not know them."""
     from jinja2 import FileSystemBytecodeCache
+    from jinja2.bccache import Bucket
 
     from csw import cache
 
+    class ForgivingCache(FileSystemBytecodeCache):
+        """A cache entry that cannot be read (cut short, damaged) or written only means compiling."""
+
+        def load_bytecode(self, bucket: Bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except Exception:  # Jinja's own reader raises on a damaged entry: compile again
+                bucket.reset()
+
+        def dump_bytecode(self, bucket: Bucket) -> None:
+            with suppress(OSError):
+                super().dump_bytecode(bucket)
+
     folder = cache.folder("templates-" + cache.digest(cache.code_stamp(__file__))[:16])
-    return FileSystemBytecodeCache(str(folder)) if folder else None
+    return ForgivingCache(str(folder)) if folder else None
 
 
 class _TooBig(OverflowError):

@@ -3,6 +3,9 @@ csw reads and says is the same with a cache, without one, or with a damaged one.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -101,3 +104,55 @@ def test_a_cache_path_that_is_a_file_is_no_error(
     result = csw("plan", "2025")
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / "a-file").read_text(encoding="utf-8") == "not a folder"
+
+
+# --- compiled templates ----------------------------------------------------------------------------
+# A process compiles a template once and keeps it in memory: these run csw as processes, as a
+# coordinator does, so that each run has only the cache on disk to go by.
+
+
+def run_csw(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "csw", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def template_entries(cache_dir: Path) -> list[Path]:
+    return sorted(cache_dir.glob("templates-*/*"))
+
+
+def plan_files(folder: Path, out: str) -> dict[str, bytes]:
+    result = run_csw(folder, "plan", "2025", "--out", out)
+    assert result.returncode == 0, result.stderr
+    return {path.name: path.read_bytes() for path in (folder / out).iterdir()}
+
+
+@pytest.mark.parametrize(
+    "damage", [lambda data: data[:20], lambda data: b"j2\x01\x02garbage", lambda data: b""]
+)
+def test_compiled_templates_give_the_same_files_and_a_damaged_one_is_compiled_again(
+    tmp_path: Path, cache_dir: Path, damage: Callable[[bytes], bytes]
+) -> None:
+    fresh = plan_files(tmp_path, "first")  # compiles the agenda and the poster, and keeps them
+    entries = template_entries(cache_dir)
+    assert len(entries) == 2
+    assert plan_files(tmp_path, "second") == fresh  # from the kept ones
+    for entry in entries:
+        entry.write_bytes(damage(entry.read_bytes()))
+    assert plan_files(tmp_path, "third") == fresh
+    assert all(len(entry.read_bytes()) > 1000 for entry in entries)  # written again, whole
+
+
+def test_an_edited_user_template_is_compiled_again(tmp_path: Path, cache_dir: Path) -> None:
+    template = tmp_path / "mine" / "agenda.md.j2"
+    template.parent.mkdir()
+    for text in ("first", "second"):
+        template.write_text(text + " {{ plan.year }}\n", encoding="utf-8")
+        result = run_csw(tmp_path, "plan", "2025", "--templates", "mine", "--format", "md", "--force")
+        assert result.returncode == 0, result.stderr
+        assert (tmp_path / "csw-2025" / "agenda.md").read_text(encoding="utf-8") == f"{text} 2025\n"
