@@ -91,18 +91,17 @@ def combined_calendar_bytes(
     if calendars is None:
         parts.extend(_event_blocks(plan) for plan in plans)
     else:
-        parts.extend(_events_of(calendar, plan) for calendar, plan in zip(calendars, plans, strict=True))
+        parts.extend(_events_of(calendar) for calendar in calendars)
     parts.append(CALENDAR_END)
     return b"".join(parts)
 
 
-def _events_of(calendar: bytes, plan: Plan) -> bytes:
-    """The VEVENTs of the plan's schedule.ics: what calendar_bytes put between its zone and its end."""
-    head = _head(plan.year, plan.organization.team, plan.organization.timezone)
-    start = len(head) + len(_zone_block(plan.organization.timezone, *_zone_range([plan])))
+def _events_of(calendar: bytes) -> bytes:
+    """The VEVENTs of a schedule.ics that calendar_bytes made: from the first to END:VCALENDAR."""
+    start = calendar.find(b"\r\nBEGIN:VEVENT\r\n")
     if not calendar.endswith(CALENDAR_END):
         raise ValueError("not a calendar made by calendar_bytes")
-    return calendar[start : -len(CALENDAR_END)]
+    return b"" if start < 0 else calendar[start + 2 : -len(CALENDAR_END)]
 
 
 def _zone_range(plans: Sequence[Plan]) -> tuple[date, date]:

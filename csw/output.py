@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import sys
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -162,48 +160,16 @@ def write_teams(
     return write_files(out, files)
 
 
-# Below this many teams, starting worker processes costs more than it saves.
-PARALLEL_FROM = 24
 _Job = tuple[Plan, tuple[str, ...], Path | None]
-_JOBS: list[_Job] = []  # what forked workers inherit, so that nothing is pickled on the way in
 
 
 def _render_teams(
     plans: list[tuple[str, Plan]], formats: tuple[str, ...], templates: Path | None, workers: int | None
 ) -> list[dict[str, str | bytes]]:
-    """Each team's plan.yaml and exports, in the teams' order, whatever the number of workers.
+    """Each team's plan.yaml and exports, in the teams' order: a big organisation's on every core."""
+    from csw.parallel import map_in_order
 
-    Teams are independent, so a big organisation is rendered by one process per core (forked, so
-    each starts with everything loaded); the files come back in order, the same bytes as one
-    process makes.
-    """
-    global _JOBS
-    jobs = [(plan, formats, templates) for _, plan in plans]
-    count = _worker_count(len(jobs)) if workers is None else workers
-    if count < 2 or len(jobs) < 2:
-        return [_team_files(job) for job in jobs]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    _JOBS = jobs
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(count, mp_context=context) as pool:
-            chunk = max(1, len(jobs) // (count * 8))
-            return list(pool.map(_team_files_at, range(len(jobs)), chunksize=chunk))
-    finally:
-        _JOBS = []
-
-
-def _worker_count(teams: int) -> int:
-    # fork: only where it is safe and cheap (Linux); macOS and Windows render in one process
-    if teams < PARALLEL_FROM or sys.platform != "linux":
-        return 1
-    return len(os.sched_getaffinity(0))
-
-
-def _team_files_at(index: int) -> dict[str, str | bytes]:
-    return _team_files(_JOBS[index])
+    return map_in_order(_team_files, [(plan, formats, templates) for _, plan in plans], workers)
 
 
 def _team_files(job: _Job) -> dict[str, str | bytes]:

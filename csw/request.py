@@ -56,8 +56,9 @@ def plan_week(config: Config, options: PlanOptions) -> Plan:
     return _Planning(config, options).plan(None)
 
 
-def plan_teams(config: Config, options: PlanOptions) -> list[tuple[str, Plan]]:
-    """One plan per team of a [[teams]] organisation (or only --team), each with its folder name."""
+def plan_teams(config: Config, options: PlanOptions, workers: int | None = None) -> list[tuple[str, Plan]]:
+    """One plan per team of a [[teams]] organisation (or only --team), each with its folder name;
+    a big organisation's on every core (csw.parallel; `workers` to choose)."""
     planning = _Planning(config, options)
     teams = config.teams
     if options.team is not None:
@@ -66,7 +67,9 @@ def plan_teams(config: Config, options: PlanOptions) -> list[tuple[str, Plan]]:
         if not teams:
             names = ", ".join(t.name for t in config.teams) or "none: csw.toml has no [[teams]]"
             raise UsageError(f"--team {options.team}: no such team (teams: {names}).")
-    return [(slug(team.name), planning.plan(team)) for team in teams]
+    from csw.parallel import map_in_order
+
+    return list(zip([slug(t.name) for t in teams], map_in_order(planning.plan, teams, workers), strict=True))
 
 
 class _Planning:
@@ -81,9 +84,10 @@ class _Planning:
         _check_excluded("--exclude", options.exclude, bank)
         source = config.source_name
         _check_excluded(f"{source}: ideas.exclude", config.ideas.exclude, bank)
-        for entry in config.teams:
-            _check_excluded(self._where(entry, "exclude"), entry.exclude, bank)
+        for index, entry in enumerate(config.teams):
+            _check_excluded(self._where(index, "exclude"), entry.exclude, bank)
         self.bank = bank
+        self.index = {entry.name: index for index, entry in enumerate(config.teams)}  # names are unique
         self.ideas: Mapping[str, Idea] = bank.ideas
         self.kudos = _load_kudos(options.kudos)
 
@@ -124,7 +128,9 @@ class _Planning:
             per_day=team.per_day if options.per_day is None else options.per_day,
             pins=_merged_pins(
                 parse_pins(options.pins, self.week),
-                parse_pins(entry.pins, self.week, self._where(entry, "pins"), self.bank) if entry else {},
+                parse_pins(entry.pins, self.week, self._where(self.index[entry.name], "pins"), self.bank)
+                if entry
+                else {},
             ),
             exclude=frozenset(config.ideas.exclude)
             | frozenset(options.exclude)
@@ -133,8 +139,8 @@ class _Planning:
             year_round=config.year_round if year_round else None,
         )
 
-    def _where(self, entry: TeamEntry, field: str) -> str:
-        return f"{self.config.source_name}: teams[{self.config.teams.index(entry)}].{field}"
+    def _where(self, index: int, field: str) -> str:
+        return f"{self.config.source_name}: teams[{index}].{field}"
 
     def _with_kudos(self, plan: Plan, entry: TeamEntry | None) -> Plan:
         if self.kudos is None:

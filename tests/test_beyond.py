@@ -14,8 +14,11 @@ from icalendar import Calendar
 
 __all__ = ["chromium"]  # the browser fixture, shared with the poster tests
 
-from csw.output import DEFAULT_FORMATS, PARALLEL_FROM, write_teams
+from csw.config import load_config
+from csw.output import DEFAULT_FORMATS, write_teams
+from csw.parallel import PARALLEL_FROM
 from csw.plan import load_plan
+from csw.request import PlanOptions, plan_teams
 from tests.test_email_compose import content
 from tests.test_poster import chromium, pdf_pages, print_pdf
 
@@ -268,10 +271,18 @@ def test_a_big_organisation_renders_in_parallel_to_the_same_bytes(csw, write, tm
     write("csw.toml", many_teams(PARALLEL_FROM + 2))
     result = csw("plan", "2025", "--out", "parallel")
     assert result.exit_code == 0, result.stderr
-    plans = [(f.parent.name, load_plan(f)) for f in sorted((tmp_path / "parallel").glob("*/plan.yaml"))]
+    plans = plan_teams(load_config(tmp_path / "csw.toml"), PlanOptions(year=2025), workers=1)
     assert len(plans) == PARALLEL_FROM + 2
     write_teams(plans, tmp_path / "serial", DEFAULT_FORMATS, workers=1)
     assert files_in(tmp_path / "parallel") == files_in(tmp_path / "serial")
+
+
+def test_a_plan_that_cannot_be_made_in_a_worker_is_a_clean_error(csw, write, tmp_path: Path) -> None:
+    write("csw.toml", many_teams(PARALLEL_FROM + 1) + '[[teams]]\nname = "Tiny"\nper_day = 0\n')
+    result = csw("plan", "2025")
+    result.assert_clean_error()
+    assert "no recognition item" in result.stderr and "--per-day" in result.stderr
+    assert not (tmp_path / "csw-2025").exists()
 
 
 def test_an_error_in_a_worker_comes_back_whole(csw, write, tmp_path: Path) -> None:
