@@ -18,7 +18,7 @@ from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import count
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, AnyStr
@@ -201,8 +201,7 @@ class Composer:
             ("Message-ID", message_id),
             ("X-CSW-Kind", draft.kind),
         ]
-        # Header objects, not strings: only they fold non-ASCII text into RFC 2047 encoded words.
-        head = b"".join(MAIL_POLICY.fold_binary(*MAIL_POLICY.header_store_parse(n, v)) for n, v in headers)
+        head = b"".join(header_line(name, value) for name, value in headers)
         return Composed(filename, draft, head + body.fill(values), message_id, self.sender)
 
     def _probed_body(self, draft: Draft, shift: str | None) -> _Body:
@@ -273,6 +272,38 @@ class Composer:
         )
         digest = hashlib.sha256(seed.encode("utf-8")).hexdigest()[:20]
         return f"csw.{self.plan.year}.{draft.kind}.{digest}"
+
+
+# Headers whose short values of these shapes the email package writes as they are: "Name: value".
+_PLAIN_TEXT = re.compile(r"[!-~]+(?: [!-~]+)*")
+_PLAIN_HEADERS = {
+    "Subject": _PLAIN_TEXT,
+    "X-CSW-Kind": _PLAIN_TEXT,
+    "Message-ID": re.compile(r"<[A-Za-z0-9.-]+@[A-Za-z0-9.-]+>"),  # the shape of csw's own
+}
+
+
+def header_line(name: str, value: str) -> bytes:
+    """One header as the email package writes it: folded, RFC 2047-encoded where not ASCII.
+
+    Most messages share their From, Subject and Date, and parsing each header into a header object
+    (which only folds and encodes non-ASCII text right) was half of composing: the common short
+    ASCII values are written as they are, the rest go through the email package once each.
+    """
+    shape = _PLAIN_HEADERS.get(name)
+    if (
+        shape is not None
+        and len(name) + 2 + len(value) <= 78  # no folding at any usual line length
+        and "=?" not in value
+        and shape.fullmatch(value)
+    ):
+        return f"{name}: {value}\r\n".encode("ascii")
+    return _folded_header(name, value)
+
+
+@lru_cache(maxsize=4096)
+def _folded_header(name: str, value: str) -> bytes:
+    return MAIL_POLICY.fold_binary(*MAIL_POLICY.header_store_parse(name, value))
 
 
 # Tokens are plain letters and digits, which neither Jinja's default filters nor Markdown (nor
