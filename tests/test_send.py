@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -16,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.smtp import SMTP, Envelope
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from csw.config import Email
 from csw.mail.send import (
@@ -805,3 +808,20 @@ def test_a_message_without_message_id_or_with_a_duplicate(outbox: Path) -> None:
     (outbox / "002-daily-copy.eml").write_bytes(b"From: a@b.example\r\nTo: c@d.example\r\n\r\nhi\r\n")
     with pytest.raises(SendError, match=r"002-daily-copy.eml: the message has no Message-ID header"):
         read_outbox(outbox)
+
+
+# Outgoing.wire skips the line-end regex when the message is CRLF already (csw writes it so) and
+# dot-stuffs with bytes.replace: the same payload as the plain regex way, for any bytes.
+def reference_wire(data: bytes) -> bytes:
+    text = re.sub(rb"\r\n|\n|\r", b"\r\n", data)
+    if not text.endswith(b"\r\n"):
+        text += b"\r\n"
+    return re.sub(rb"(?m)^\.", b"..", text) + b".\r\n"
+
+
+@given(st.lists(st.sampled_from([b"\r\n", b"\n", b"\r", b".", b"..", b"a", b"\xc3\xa9", b" "]), max_size=40))
+@settings(max_examples=500, deadline=None)
+def test_the_wire_payload_is_crlf_and_dot_stuffed(pieces: list[bytes]) -> None:
+    data = b"".join(pieces)
+    message = Outgoing(Path("m.eml"), "<m@x>", "a@x.example", ("b@x.example",), "kickoff", {}, data)
+    assert message.wire == reference_wire(data)

@@ -93,10 +93,14 @@ class Outgoing:
     @cached_property
     def wire(self) -> bytes:
         """The DATA payload: CRLF line ends, dot-stuffed, with the final dot; built once, sent as is."""
-        text = re.sub(rb"\r\n|\n|\r", b"\r\n", self.data)
+        text = self.data
+        crlf = text.count(b"\r\n")
+        if text.count(b"\n") != crlf or text.count(b"\r") != crlf:  # csw writes CRLF; a hand edit may not
+            text = re.sub(rb"\r\n|\n|\r", b"\r\n", text)
         if not text.endswith(b"\r\n"):
             text += b"\r\n"
-        return re.sub(rb"(?m)^\.", b"..", text) + b".\r\n"
+        stuffed = text.replace(b"\r\n.", b"\r\n..")  # counting is C, a regex over 75 kB was not
+        return (b"." if stuffed.startswith(b".") else b"") + stuffed + b".\r\n"
 
     @cached_property
     def eightbit(self) -> bool:
