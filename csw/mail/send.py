@@ -90,9 +90,10 @@ class Outgoing:
     row: Mapping[str, str] = field(compare=False)
     data: bytes = field(repr=False, compare=False)
 
-    @cached_property
+    @property
     def wire(self) -> bytes:
-        """The DATA payload: CRLF line ends, dot-stuffed, with the final dot; built once, sent as is."""
+        """The DATA payload: CRLF line ends, dot-stuffed, with the final dot. Made when it is sent,
+        not kept: ten thousand kept copies of 75 kB messages would double what a send holds."""
         text = self.data
         crlf = text.count(b"\r\n")
         if text.count(b"\n") != crlf or text.count(b"\r") != crlf:  # csw writes CRLF; a hand edit may not
