@@ -56,9 +56,11 @@ def plan_week(config: Config, options: PlanOptions) -> Plan:
     return _Planning(config, options).plan(None)
 
 
-def plan_teams(config: Config, options: PlanOptions, workers: int | None = None) -> list[tuple[str, Plan]]:
-    """One plan per team of a [[teams]] organisation (or only --team), each with its folder name;
-    a big organisation's on every core (csw.parallel; `workers` to choose)."""
+def plan_teams(config: Config, options: PlanOptions) -> list[tuple[str, Plan]]:
+    """One plan per team of a [[teams]] organisation (or only --team), each with its folder name.
+
+    In one process: a plan takes about as long to make as to send back from a worker process.
+    """
     planning = _Planning(config, options)
     teams = config.teams
     if options.team is not None:
@@ -67,9 +69,7 @@ def plan_teams(config: Config, options: PlanOptions, workers: int | None = None)
         if not teams:
             names = ", ".join(t.name for t in config.teams) or "none: csw.toml has no [[teams]]"
             raise UsageError(f"--team {options.team}: no such team (teams: {names}).")
-    from csw.parallel import map_in_order
-
-    return list(zip([slug(t.name) for t in teams], map_in_order(planning.plan, teams, workers), strict=True))
+    return [(slug(team.name), planning.plan(team)) for team in teams]
 
 
 class _Planning:

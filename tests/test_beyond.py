@@ -271,13 +271,15 @@ def test_a_big_organisation_renders_in_parallel_to_the_same_bytes(csw, write, tm
     write("csw.toml", many_teams(PARALLEL_FROM + 2))
     result = csw("plan", "2025", "--out", "parallel")
     assert result.exit_code == 0, result.stderr
-    plans = plan_teams(load_config(tmp_path / "csw.toml"), PlanOptions(year=2025), workers=1)
+    plans = plan_teams(load_config(tmp_path / "csw.toml"), PlanOptions(year=2025))
     assert len(plans) == PARALLEL_FROM + 2
     write_teams(plans, tmp_path / "serial", DEFAULT_FORMATS, workers=1)
     assert files_in(tmp_path / "parallel") == files_in(tmp_path / "serial")
 
 
-def test_a_plan_that_cannot_be_made_in_a_worker_is_a_clean_error(csw, write, tmp_path: Path) -> None:
+def test_a_team_that_cannot_be_planned_in_a_big_organisation_is_a_clean_error(
+    csw, write, tmp_path: Path
+) -> None:
     write("csw.toml", many_teams(PARALLEL_FROM + 1) + '[[teams]]\nname = "Tiny"\nper_day = 0\n')
     result = csw("plan", "2025")
     result.assert_clean_error()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from csw import __version__
 from csw.cli import app
@@ -86,3 +89,35 @@ def test_an_unexpected_error_is_one_line_without_traceback(monkeypatch: pytest.M
 
 def test_typer_app_is_importable_without_side_effects() -> None:
     assert app.info.help and "Customer Service Week" in app.info.help
+
+
+# A big teams table in a pipe is written by csw itself (Rich took half a second for a thousand
+# rows): it must read exactly as Rich lays out the same table.
+@given(
+    st.lists(
+        st.tuples(
+            *[st.text(st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=25)] * 7
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.integers(1, 120),
+)
+@settings(max_examples=100, deadline=None)
+def test_the_plain_teams_table_is_laid_out_as_rich_lays_it_out(
+    rows: list[tuple[str, ...]], size: int
+) -> None:
+    from rich.console import Console
+
+    from csw import cli
+
+    columns, right = ("Team", "Folder", "Time zone", "Reps", "Mode", "Themes", "Spend"), ("Reps", "Spend")
+    widths = [max(len(cell) for cell in column) for column in zip(columns, *rows, strict=True)]
+    title = "T" * min(size, cli._table_width(widths))
+    made = [Console(file=io.StringIO(), highlight=False, width=200, no_color=True) for _ in range(2)]
+    grid = cli.table(made[0], columns, right=right, title=title)
+    for row in rows:
+        grid.add_row(*row)
+    made[0].print(grid)
+    cli._print_plain_table(made[1], title, columns, list(rows), right)
+    assert made[0].file.getvalue() == made[1].file.getvalue()  # type: ignore[attr-defined]
