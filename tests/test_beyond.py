@@ -307,6 +307,14 @@ def test_email_uses_the_team_recipients_file(csw, write, tmp_path: Path) -> None
     missing.assert_clean_error()
 
 
+def test_brackets_in_a_team_name_are_printed_as_they_are(csw, write) -> None:
+    # Rich reads "[EMEA]" as a style tag and dropped it from the summary table
+    write("csw.toml", '[[teams]]\nname = "Support [EMEA]"\n[[teams]]\nname = "Care [bold]"\n')
+    result = csw("plan", "2025")
+    assert result.exit_code == 0, result.stderr
+    assert "Support [EMEA]" in result.stdout and "Care [bold]" in result.stdout
+
+
 def test_a_duplicate_team_name_is_a_config_error(csw, write) -> None:
     write("csw.toml", '[[teams]]\nname = "A"\n[[teams]]\nname = "a"\n')
     result = csw("plan", "2025")

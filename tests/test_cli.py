@@ -114,7 +114,9 @@ def test_the_plain_teams_table_is_laid_out_as_rich_lays_it_out(
     columns, right = ("Team", "Folder", "Time zone", "Reps", "Mode", "Themes", "Spend"), ("Reps", "Spend")
     widths = [max(len(cell) for cell in column) for column in zip(columns, *rows, strict=True)]
     title = "T" * min(size, cli._table_width(widths))
-    made = [Console(file=io.StringIO(), highlight=False, width=200, no_color=True) for _ in range(2)]
+    made = [
+        Console(file=io.StringIO(), highlight=False, markup=False, width=200, no_color=True) for _ in range(2)
+    ]
     grid = cli.table(made[0], columns, right=right, title=title)
     for row in rows:
         grid.add_row(*row)
