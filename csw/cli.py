@@ -101,12 +101,12 @@ def console() -> Console:
     """Rich output on a terminal; plain text (no colour, no box drawing) in a pipe or with NO_COLOR."""
     from rich.console import Console
 
-    # markup=False: everything printed is the user's text (a team "Support [EMEA]", an idea
-    # title), and Rich would read its brackets as style tags and drop them
-    out = Console(highlight=False, markup=False, soft_wrap=False)
+    # No markup, no emoji codes: everything printed is the user's text, and Rich would read the
+    # brackets of a team "Support [EMEA]" as a style tag and the ":vs:" of a title as an emoji
+    out = Console(highlight=False, markup=False, emoji=False, soft_wrap=False)
     if not out.is_terminal:
         # a pipe or a file has no width to respect: wide enough that ids and times never wrap
-        out = Console(highlight=False, markup=False, soft_wrap=False, width=200, no_color=True)
+        out = Console(highlight=False, markup=False, emoji=False, soft_wrap=False, width=200, no_color=True)
     return out
 
 

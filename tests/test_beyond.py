@@ -308,11 +308,11 @@ def test_email_uses_the_team_recipients_file(csw, write, tmp_path: Path) -> None
 
 
 def test_brackets_in_a_team_name_are_printed_as_they_are(csw, write) -> None:
-    # Rich reads "[EMEA]" as a style tag and dropped it from the summary table
-    write("csw.toml", '[[teams]]\nname = "Support [EMEA]"\n[[teams]]\nname = "Care [bold]"\n')
+    # Rich read "[EMEA]" as a style tag (dropped) and ":vs:" as an emoji in the summary table
+    write("csw.toml", '[[teams]]\nname = "Support [EMEA]"\n[[teams]]\nname = "Care [bold] :vs: Sales"\n')
     result = csw("plan", "2025")
     assert result.exit_code == 0, result.stderr
-    assert "Support [EMEA]" in result.stdout and "Care [bold]" in result.stdout
+    assert "Support [EMEA]" in result.stdout and "Care [bold] :vs: Sales" in result.stdout
 
 
 def test_a_duplicate_team_name_is_a_config_error(csw, write) -> None:

@@ -115,7 +115,8 @@ def test_the_plain_teams_table_is_laid_out_as_rich_lays_it_out(
     widths = [max(len(cell) for cell in column) for column in zip(columns, *rows, strict=True)]
     title = "T" * min(size, cli._table_width(widths))
     made = [
-        Console(file=io.StringIO(), highlight=False, markup=False, width=200, no_color=True) for _ in range(2)
+        Console(file=io.StringIO(), highlight=False, markup=False, emoji=False, width=200, no_color=True)
+        for _ in range(2)
     ]
     grid = cli.table(made[0], columns, right=right, title=title)
     for row in rows:
