@@ -41,13 +41,12 @@ def read_utf8(path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def write_atomic(path: Path, content: str | bytes, *, durable: bool = True) -> None:
-    """Write `content` to a temporary file beside `path`, then rename it over `path`.
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write `content` to a temporary file beside `path`, on disk, then rename it over `path`.
 
     A crash or a full disk leaves the previous file as it was; readers never see half a file.
-    `durable=False` skips the fsync, for files that are cheap to write again (the outbox).
     """
-    write_all(path.parent, {path.name: content}, durable={path.name} if durable else ())
+    write_all(path.parent, {path.name: content}, durable={path.name})
 
 
 def write_all(folder: Path, files: Mapping[str, str | bytes], *, durable: Container[str] = ()) -> list[Path]:

@@ -13,9 +13,10 @@ from pydantic import Field, TypeAdapter, ValidationError, ValidationInfo, field_
 
 from csw.config import Mode
 from csw.errors import IdeaBankError, NotUtf8Error
+from csw.files import read_utf8
 from csw.resources import builtin_dir
 from csw.validation import Int, Loc, Number, OneLine, StrictModel, Text, describe, field_names
-from csw.yamlfile import YamlDocument, YamlSyntaxError, read_text
+from csw.yamlfile import YamlDocument, YamlSyntaxError
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -157,7 +158,7 @@ def read_bank_file(path: Path) -> tuple[list[tuple[Idea, int]], list[str]]:
         size = path.stat().st_size
         if size > MAX_BANK_BYTES:
             return [], [_too_big(path, size)]
-        text = read_text(path)
+        text = read_utf8(path)
         cached = _cached_bank(text)
         if cached is not None:
             return cached, []

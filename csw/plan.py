@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, fi
 from csw.config import Mode, Shift, check_zone, clock_minutes
 from csw.dates import MAX_YEAR, MIN_YEAR
 from csw.errors import PlanError
+from csw.files import read_utf8
 from csw.ideas import Category, Idea, Kind, PrepTask
 from csw.validation import (
     DomainName,
@@ -24,7 +25,7 @@ from csw.validation import (
     dotted,
     field_names,
 )
-from csw.yamlfile import YamlDocument, YamlSyntaxError, dump, read_text
+from csw.yamlfile import YamlDocument, YamlSyntaxError, dump
 
 PLAN_FORMAT = 1
 Date = date  # for fields declared after a field named `date`
@@ -400,7 +401,7 @@ def _rule_loc(error: ValidationError) -> Loc:
 
 def load_plan(path: Path) -> Plan:
     try:
-        text = read_text(path)
+        text = read_utf8(path)
     except FileNotFoundError:
         raise PlanError(f"{path}: no such plan file.", hint="Run `csw plan YEAR` to make one.") from None
     except OSError as error:  # a plan that is not UTF-8 raises NotUtf8Error, which says what to do

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import yaml
 from yaml.composer import Composer, ComposerError
 
-from csw.files import read_utf8
 from csw.validation import Loc
 
 try:  # libyaml is several times faster on a large idea bank; PyYAML's pure Python is the fallback
@@ -215,12 +213,6 @@ def _tab_in_indent(text: str, line: int) -> bool:
         return False
     here = lines[line]
     return "\t" in here[: len(here) - len(here.lstrip(" \t"))]
-
-
-def read_text(path: Path) -> str:
-    """A file's text (UTF-8, with or without a BOM); OSError is the caller's to report, and a file
-    that is not UTF-8 raises NotUtf8Error, which says where and what to do."""
-    return read_utf8(path)
 
 
 def dump(data: Any) -> str:
