@@ -62,12 +62,10 @@ def read(kind: str, key: str) -> bytes | None:
 
 def write(kind: str, key: str, data: bytes) -> None:
     """Store an entry whole or not at all; any failure only means no entry."""
-    folder = cache_dir()
-    if folder is None:
+    target = folder(kind)
+    if target is None:
         return
-    target = folder / kind
     try:
-        target.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=target)
     except OSError:
         return

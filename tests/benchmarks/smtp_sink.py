@@ -6,7 +6,6 @@ talks to the same server over loopback, and each run can be checked: did all the
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 from tests.benchmarks.timing import RunFailed
+from tests.smtp_server import free_port
 
 
 class CountingHandler:
@@ -53,18 +53,11 @@ class Sink:
         return self.handler.bytes / self.handler.messages if self.handler.messages else 0.0
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @contextmanager
 def running_sink() -> Iterator[Sink]:
     """An SMTP server on 127.0.0.1 for the duration of the block."""
     handler = CountingHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         yield Sink(handler, controller.port)
