@@ -126,18 +126,20 @@ class _Planning:
         return Constraints(
             team=facts,
             per_day=team.per_day if options.per_day is None else options.per_day,
-            pins=_merged_pins(
-                parse_pins(options.pins, self.week),
-                parse_pins(entry.pins, self.week, self._where(self.index[entry.name], "pins"), self.bank)
-                if entry
-                else {},
-            ),
+            pins=self._pins(entry),
             exclude=frozenset(config.ideas.exclude)
             | frozenset(options.exclude)
             | frozenset(entry.exclude if entry else ()),
             history=tuple(_history(path) for path in history),
             year_round=config.year_round if year_round else None,
         )
+
+    def _pins(self, entry: TeamEntry | None) -> dict[date, tuple[str, ...]]:
+        pins = parse_pins(self.options.pins, self.week, self.bank)
+        if entry is None:
+            return pins
+        where = self._where(self.index[entry.name], "pins")
+        return _merged_pins(pins, parse_pins(entry.pins, self.week, self.bank, where))
 
     def _where(self, index: int, field: str) -> str:
         return f"{self.config.source_name}: teams[{index}].{field}"
@@ -191,10 +193,10 @@ def _roster(path: Path) -> set[str]:
 
 
 def parse_pins(
-    pins: tuple[str, ...], week: Week, where: str = "--pin", bank: Bank | None = None
+    pins: tuple[str, ...], week: Week, bank: Bank, where: str = "--pin"
 ) -> dict[date, tuple[str, ...]]:
     """`mon=pajama-day` or `2025-10-07=superhero-day`, grouped by day; errors name `where` (the
-    option, or the config's field) and, given the bank, an id that is not in it."""
+    option, or the config's field), a day outside the week and an id that is not in the bank."""
     by_day: dict[date, tuple[str, ...]] = {}
     for pin in pins:
         day_text, sep, idea_id = pin.partition("=")
@@ -204,8 +206,7 @@ def parse_pins(
             day = parse_weekday_or_date(day_text, week)
         except UsageError as error:
             raise UsageError(f"{where} {pin}: {error.message}", hint=error.hint) from None
-        if bank is not None:
-            _check_known(f"{where} {pin}:", idea_id.strip(), bank)
+        _check_known(f"{where} {pin}:", idea_id.strip(), bank)
         by_day[day] = (*by_day.get(day, ()), idea_id.strip())
     return by_day
 
