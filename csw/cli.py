@@ -292,16 +292,15 @@ def _print_teams(plans: list[Any]) -> None:
     title = f"Customer Service Week {plans[0][1].year}: {len(plans)} teams"
     columns, right = ("Team", "Folder", "Time zone", "Reps", "Mode", "Themes", "Spend"), ("Reps", "Spend")
     rows = list(team_rows(plans))
-    widths = [max(len(str(cell)) for cell in column) for column in zip(columns, *rows, strict=True)]
-    fits = len(title) <= _table_width(widths) <= out.width  # else Rich wraps: leave it to Rich
-    if plain(out) and len(rows) > PLAIN_TABLE_FROM and fits:
-        _print_plain_table(out, title, columns, rows, right)
-        return _print_notes(out, plans)
-    grid = table(out, columns, right=right, title=title)
-    for row in rows:
-        grid.add_row(*row)
-    out.print(grid)
-    _print_notes(out, plans)
+    big_in_a_pipe = plain(out) and len(rows) > PLAIN_TABLE_FROM
+    if not (big_in_a_pipe and _print_plain_table(out, title, columns, rows, right)):
+        grid = table(out, columns, right=right, title=title)
+        for row in rows:
+            grid.add_row(*row)
+        out.print(grid)
+    for folder, plan in plans:
+        for note in plan.notes:
+            out.print(f"{folder}: {note}")
 
 
 # Rich lays a table out cell by cell: a thousand teams' table took it half a second. In a pipe,
@@ -311,8 +310,11 @@ PLAIN_TABLE_FROM = 100
 
 def _print_plain_table(
     out: Console, title: str, columns: tuple[str, ...], rows: list[Any], right: tuple[str, ...]
-) -> None:
+) -> bool:
+    """Print the table as Rich would; False (nothing printed) when Rich would wrap it."""
     widths = [max(len(str(cell)) for cell in column) for column in zip(columns, *rows, strict=True)]
+    if not len(title) <= _table_width(widths) <= out.width:
+        return False
 
     def line(cells: tuple[str, ...] | list[str]) -> str:
         parts = (
@@ -325,16 +327,11 @@ def _print_plain_table(
     heading = " " * (margin // 2) + title + " " * (margin - margin // 2)  # as Rich centres it
     text = [heading, line(columns), *(line(row) for row in rows)]
     out.file.write("\n".join(text) + "\n")
+    return True
 
 
 def _table_width(widths: list[int]) -> int:
     return sum(widths) + 2 * len(widths)  # a space either side of every cell
-
-
-def _print_notes(out: Console, plans: list[Any]) -> None:
-    for folder, plan in plans:
-        for note in plan.notes:
-            out.print(f"{folder}: {note}")
 
 
 def _mode(text: str) -> Any:

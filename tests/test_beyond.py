@@ -14,6 +14,7 @@ from icalendar import Calendar
 
 __all__ = ["chromium"]  # the browser fixture, shared with the poster tests
 
+from csw.cli import PLAIN_TABLE_FROM
 from csw.config import load_config
 from csw.output import DEFAULT_FORMATS, write_teams
 from csw.parallel import PARALLEL_FROM
@@ -285,6 +286,17 @@ def test_a_team_that_cannot_be_planned_in_a_big_organisation_is_a_clean_error(
     result.assert_clean_error()
     assert "no recognition item" in result.stderr and "--per-day" in result.stderr
     assert not (tmp_path / "csw-2025").exists()
+
+
+def test_a_big_organisations_summary_lists_every_team(csw, write) -> None:
+    # past PLAIN_TABLE_FROM teams, a table in a pipe is written by csw rather than Rich
+    write("csw.toml", many_teams(PLAIN_TABLE_FROM + 1))
+    result = csw("plan", "2025", "--format", "md")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert f"Customer Service Week 2025: {PLAIN_TABLE_FROM + 1} teams" in lines[0]
+    for n in range(PLAIN_TABLE_FROM + 1):
+        assert sum(f" Team {n:02d} " in line and f"team-{n:02d}/" in line for line in lines) == 1
 
 
 def test_an_error_in_a_worker_comes_back_whole(csw, write, tmp_path: Path) -> None:
