@@ -103,15 +103,23 @@ def console() -> Console:
 
     # No markup, no emoji codes: everything printed is the user's text, and Rich would read the
     # brackets of a team "Support [EMEA]" as a style tag and the ":vs:" of a title as an emoji
-    out = Console(highlight=False, markup=False, emoji=False, soft_wrap=False)
+    out = Console(highlight=False, markup=False, emoji=False, soft_wrap=False, no_color=no_color())
     if not out.is_terminal:
         # a pipe or a file has no width to respect: wide enough that ids and times never wrap
         out = Console(highlight=False, markup=False, emoji=False, soft_wrap=False, width=200, no_color=True)
+    elif no_color():
+        # no colour and no bold either (Rich keeps bold under its own no_color): plain text
+        out = Console(highlight=False, markup=False, emoji=False, soft_wrap=False, color_system=None)
     return out
 
 
+def no_color() -> bool:
+    """NO_COLOR asks for plain output when it is set to anything but the empty string (no-color.org)."""
+    return bool(os.environ.get("NO_COLOR"))
+
+
 def plain(out: Console) -> bool:
-    return not out.is_terminal or "NO_COLOR" in os.environ
+    return not out.is_terminal or no_color()
 
 
 def table(

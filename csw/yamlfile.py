@@ -10,9 +10,9 @@ from yaml.composer import Composer, ComposerError
 from csw.validation import Loc
 
 try:  # libyaml is several times faster on a large idea bank; PyYAML's pure Python is the fallback
-    from yaml import CSafeLoader as SafeLoader
+    from yaml import CSafeLoader as FastLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader  # type: ignore[assignment]
+    from yaml import SafeLoader as FastLoader  # type: ignore[assignment]
 
 # An idea bank nests 4 levels, a plan 7. libyaml's own composer recurses in C for every level and
 # crashes the interpreter (a segfault, not an exception) somewhere past 10,000: csw composes with
@@ -128,30 +128,29 @@ def _refuse_duplicate_keys(node: yaml.MappingNode) -> None:
         first[key.tag, key.value] = key.start_mark.line + 1
 
 
-class _Loader(_StrictComposer, SafeLoader):
+class _FastLoader(_StrictComposer, FastLoader):
     def __init__(self, text: str) -> None:
-        SafeLoader.__init__(self, text)
+        FastLoader.__init__(self, text)
         _StrictComposer.__init__(self)  # libyaml's loader leaves out the Python composer's set-up
+
+
+class _PythonLoader(_StrictComposer, yaml.SafeLoader):
+    def __init__(self, text: str) -> None:
+        yaml.SafeLoader.__init__(self, text)
+        _StrictComposer.__init__(self)  # SafeLoader sets up the plain Composer by name
 
 
 class YamlDocument:
     """The data of one YAML text, and the line each part of it starts on."""
 
     def __init__(self, text: str) -> None:
-        loader = _Loader(text)
         try:
-            self.node = loader.get_single_node()
-            self.data: Any = None if self.node is None else loader.construct_document(self.node)
-        except yaml.MarkedYAMLError as error:
-            raise _syntax_error(error, text) from None
-        except yaml.YAMLError as error:
-            raise YamlSyntaxError(str(error), None, None) from None
-        except RecursionError:  # merge keys (<<: *a) that merge themselves, or a long chain of them
-            raise YamlSyntaxError(
-                "merge keys (<<) refer to themselves or nest too deeply", None, None
-            ) from None
-        finally:
-            loader.dispose()
+            self.node, self.data = _load(_FastLoader, text)
+        except yaml.YAMLError:
+            # libyaml's words and limits change between its releases (0.2.6 stops deep nesting
+            # itself, with its own message): a text it refuses is read again by PyYAML's Python
+            # parser, whose words csw's messages are made from, whichever libyaml is installed.
+            self.node, self.data = _load_or_explain(text)
         self._lines: dict[Loc, int] | None = None
 
     def line_of(self, loc: Loc) -> int | None:
@@ -162,6 +161,26 @@ class YamlDocument:
             if loc[:size] in self._lines:
                 return self._lines[loc[:size]]
         return None
+
+
+def _load(loader_class: type[_FastLoader | _PythonLoader], text: str) -> tuple[yaml.Node | None, Any]:
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        return node, None if node is None else loader.construct_document(node)
+    except RecursionError:  # merge keys (<<: *a) that merge themselves, or a long chain of them
+        raise YamlSyntaxError("merge keys (<<) refer to themselves or nest too deeply", None, None) from None
+    finally:
+        loader.dispose()
+
+
+def _load_or_explain(text: str) -> tuple[yaml.Node | None, Any]:
+    try:
+        return _load(_PythonLoader, text)
+    except yaml.MarkedYAMLError as error:
+        raise _syntax_error(error, text) from None
+    except yaml.YAMLError as error:
+        raise YamlSyntaxError(str(error), None, None) from None
 
 
 def _index(root: yaml.Node) -> dict[Loc, int]:

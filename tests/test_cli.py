@@ -68,9 +68,16 @@ def test_output_is_plain_in_a_pipe() -> None:
         assert not set("─│┃━┏┓└┘╭╮╰╯") & set(done.stdout), done.stdout
 
 
+# FORCE_COLOR=1 makes Rich take the test's output for a terminal.
+def test_a_terminal_gets_styles_and_lines(csw) -> None:
+    result = csw("ideas", "list", "--category", "charity", env={"NO_COLOR": "", "FORCE_COLOR": "1"})
+    assert "\x1b[" in result.stdout and "─" in result.stdout
+
+
 def test_no_color_on_a_terminal_is_plain(csw) -> None:
-    result = csw("ideas", "list", "--category", "charity", env={"NO_COLOR": "1", "FORCE_COLOR": ""})
+    result = csw("ideas", "list", "--category", "charity", env={"NO_COLOR": "1", "FORCE_COLOR": "1"})
     assert "\x1b[" not in result.stdout and "─" not in result.stdout
+    assert "manager-jail" in result.stdout
 
 
 def test_an_unexpected_error_is_one_line_without_traceback(monkeypatch: pytest.MonkeyPatch) -> None:

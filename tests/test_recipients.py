@@ -214,6 +214,14 @@ def csv_cell(value: str) -> str:
 # --- errors: every bad row at once, with its line -------------------------------------------------------
 
 
+def bad_address(problem: str) -> tuple[str, str]:
+    """(file:line, the address) of a "not a valid email address" problem, with a reason and a fix."""
+    match = re.fullmatch(r"(.+:\d+): '(.*)' is not a valid email address: (.+); correct it", problem)
+    assert match, problem
+    assert len(match[3]) > 10, "the reason is given"
+    return match[1], match[2]
+
+
 def test_bad_addresses_are_all_reported_with_their_lines(write: Write) -> None:
     path = write(
         "people.csv",
@@ -232,18 +240,18 @@ def test_bad_addresses_are_all_reported_with_their_lines(write: Write) -> None:
         fine@acme.example,Fine,
         """,
     )
-    assert problems(path) == [
-        f"{path}:2: 'pat' is not a valid email address: an email address must have an @-sign; correct it",
-        f"{path}:6: 'sam@@acme.example' is not a valid email address: the part after the @-sign"
-        " contains invalid characters: '@'; correct it",
-        f"{path}:7: 'jo@acme' is not a valid email address: the part after the @-sign is not valid."
-        " It should have a period; correct it",
-        f"{path}:9: 'Dana <dana@acme.example>' is not a valid email address: a display name and angle"
-        " brackets around the email address are not permitted here; correct it",
-        f"{path}:10: the email is empty; fill it in or remove the row",
-        f"{path}:11: 'josé@acme.example' is not a valid email address: internationalized characters"
-        " before the @-sign are not supported: 'é'; correct it",
+    # email-validator's reason (after the colon) is its own wording and changes between releases:
+    # csw's part is the file:line, the value, and what to do.
+    found = problems(path)
+    assert [bad_address(line) for line in found[:4] + found[5:]] == [
+        (f"{path}:2", "pat"),
+        (f"{path}:6", "sam@@acme.example"),
+        (f"{path}:7", "jo@acme"),
+        (f"{path}:9", "Dana <dana@acme.example>"),
+        (f"{path}:11", "josé@acme.example"),
     ]
+    assert found[4] == f"{path}:10: the email is empty; fill it in or remove the row"
+    assert len(found) == 6
 
 
 def test_missing_columns_name_the_columns_found(write: Write) -> None:
@@ -293,11 +301,10 @@ def test_empty_name(write: Write) -> None:
 
 def test_several_problems_in_one_row_each_get_a_line(write: Write) -> None:
     path = write("people.csv", "email,name\nnot-an-address,\n")
-    assert problems(path) == [
-        f"{path}:2: 'not-an-address' is not a valid email address: an email address must have an"
-        " @-sign; correct it",
-        f"{path}:2: the name is empty; fill it in (messages greet people by name)",
-    ]
+    found = problems(path)
+    assert len(found) == 2
+    assert bad_address(found[0]) == (f"{path}:2", "not-an-address")
+    assert found[1] == f"{path}:2: the name is empty; fill it in (messages greet people by name)"
 
 
 def test_too_many_values_but_a_trailing_delimiter_is_fine(write: Write) -> None:

@@ -30,7 +30,7 @@ def main() -> None:
 
     from csw.config import Config
     from csw.ideas import Idea, load_valid_bank
-    from csw.yamlfile import SafeLoader  # the loader csw uses: CSafeLoader where libyaml is built in
+    from csw.yamlfile import FastLoader as SafeLoader  # what csw uses: CSafeLoader where libyaml is
 
     yaml_text = args.bank_yaml.read_text(encoding="utf-8")
     json_text = args.bank_json.read_text(encoding="utf-8")
