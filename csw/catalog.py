@@ -6,10 +6,10 @@ from typing import TypeVar
 
 from csw.config import Mode
 from csw.errors import UsageError
-from csw.ideas import Bank, Category, Idea, Kind
+from csw.ideas import Bank, Category, Idea, Kind, Span
 from csw.views import money
 
-E = TypeVar("E", Category, Kind, Mode)
+E = TypeVar("E", Category, Kind, Mode, Span)
 
 
 def _enum(kind: type[E], value: str, option: str) -> E:
@@ -21,7 +21,12 @@ def _enum(kind: type[E], value: str, option: str) -> E:
 
 
 def filter_ideas(
-    bank: Bank, *, category: str | None = None, mode: str | None = None, kind: str | None = None
+    bank: Bank,
+    *,
+    category: str | None = None,
+    mode: str | None = None,
+    kind: str | None = None,
+    span: str | None = None,
 ) -> list[Idea]:
     """The bank's ideas that match every filter given, in bank order."""
     found = list(bank.ideas.values())
@@ -34,29 +39,61 @@ def filter_ideas(
     if kind:
         wanted_kind = _enum(Kind, kind, "--kind")
         found = [i for i in found if i.kind is wanted_kind]
+    if span:
+        wanted_span = _enum(Span, span, "--span")
+        found = [i for i in found if i.span is wanted_span]
     return found
 
 
-def describe_idea(idea: Idea, origin: str) -> str:
-    """One idea as readable text: the header facts, the how-to, the prep, where it comes from."""
-    length = "all day" if idea.kind is Kind.theme else f"{idea.duration_minutes} minutes"
-    cost = f"{money(idea.cost_per_person, 'USD')} per rep + {money(idea.fixed_cost, 'USD')} fixed"
-    lines = [
-        f"{idea.title} ({idea.id})",
-        idea.summary,
-        "",
-        f"Category:  {idea.category.value} {idea.kind.value}",
-        f"When:      {idea.time_of_day.value}, {length}",
-        f"Modes:     {', '.join(m.value for m in idea.modes)}",
-        f"Cost:      {cost}",
-        f"Off phones: {'yes, run in waves' if idea.off_phones else 'no'}",
+def cost_text(idea: Idea) -> str:
+    """'$11/rep + $30/25 reps', or 'free'."""
+    parts = [
+        money(idea.cost_per_person, "USD") + "/rep" if idea.cost_per_person else "",
+        f"{money(idea.cost_per_group, 'USD')}/{idea.group_size} reps" if idea.cost_per_group else "",
+        money(idea.fixed_cost, "USD") if idea.fixed_cost else "",
     ]
-    if idea.location:
-        lines.append(f"Where:     {idea.location}")
-    if idea.tags:
-        lines.append(f"Tags:      {', '.join(idea.tags)}")
+    return " + ".join(p for p in parts if p) or "free"
+
+
+def describe_idea(idea: Idea, origin: str) -> str:
+    """One idea as readable text: the header facts, the pitch, the how-to, the prep, its origin."""
+    lines = [f"{idea.title} ({idea.id})", idea.summary, ""]
+    lines += [f"{label + ':':<11}{value}" for label, value in _facts(idea) if value]
+    if idea.pitch:
+        lines += ["", f"To the reps: {idea.pitch}"]
     lines += ["", "How to run it:", idea.how_to.rstrip()]
     if idea.prep:
         lines += ["", "Prep:"] + [f"- {t.days_before} days before: {t.task}" for t in idea.prep]
+    if idea.remote:
+        remote = idea.remote
+        lines += ["", f"Remote reps get instead: {remote.summary}", f"  To them: {remote.pitch}"]
+        per_rep, fixed = money(remote.cost_per_person, "USD"), money(remote.fixed_cost, "USD")
+        lines.append(f"  Cost: {per_rep} per rep + {fixed} fixed")
+        lines += [f"  - {t.days_before} days before: {t.task}" for t in remote.prep]
     lines += ["", f"Defined at {origin.removeprefix('built-in ')}"]
     return "\n".join(lines)
+
+
+_SPANS = {"day": "a themed day", "slot": "one activity on one day", "week": "all week", "daily": "every day"}
+
+
+def _facts(idea: Idea) -> list[tuple[str, str]]:
+    length = f", {idea.session_minutes} minutes" if idea.timed else ""
+    cost = f"{money(idea.cost_per_person, 'USD')} per rep"
+    if idea.cost_per_group:
+        cost += f" + {money(idea.cost_per_group, 'USD')} per {idea.group_size} reps"
+    if idea.fixed_cost:
+        cost += f" + {money(idea.fixed_cost, 'USD')} fixed"
+    return [
+        ("Category", idea.category.value),
+        ("Runs", _SPANS[idea.span.value] + (f", the {idea.role.value}" if idea.role else "")),
+        ("When", f"{idea.meal.value if idea.meal else idea.time_of_day.value}{length}" if idea.timed else ""),
+        ("Format", idea.format.value + (f", {idea.capacity} at a time" if idea.capacity else "")),
+        ("Sessions", f"at most {idea.max_sessions} a week" if idea.max_sessions else ""),
+        ("Modes", ", ".join(m.value for m in idea.modes) + (" (remote form below)" if idea.remote else "")),
+        ("Cost", cost),
+        ("Goals", ", ".join(g.value for g in idea.goals)),
+        ("Conflicts", ", ".join(idea.conflicts)),
+        ("Where", idea.location or ""),
+        ("Tags", ", ".join(idea.tags)),
+    ]

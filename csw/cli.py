@@ -422,27 +422,28 @@ def ideas_list(
     mode: Annotated[
         str | None, typer.Option(help="Only ideas that work for onsite, remote or hybrid.")
     ] = None,
-    kind: Annotated[str | None, typer.Option(help="theme or activity.")] = None,
+    span: Annotated[str | None, typer.Option(help="day, slot, week or daily.")] = None,
+    kind: Annotated[str | None, typer.Option(help="theme or activity (the version-1 split).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
     config_path: ConfigOption = None,
     ideas: IdeasOption = None,
 ) -> None:
     """The idea bank as a table."""
-    from csw.catalog import filter_ideas
-    from csw.views import money
+    from csw.catalog import cost_text, filter_ideas
 
-    found = filter_ideas(_bank(config_path, ideas), category=category, mode=mode, kind=kind)
+    found = filter_ideas(_bank(config_path, ideas), category=category, mode=mode, kind=kind, span=span)
     if as_json:
         typer.echo(json.dumps([i.model_dump(mode="json") for i in found], indent=2, ensure_ascii=False))
         return
     out = console()
-    grid = table(out, ("ID", "Title", "Category", "Kind", "Modes", "Cost"))
+    grid = table(out, ("ID", "Title", "Category", "Runs", "Format", "Modes", "Cost"))
     for idea in found:
-        cost = money(idea.cost_per_person, "USD") + "/rep" if idea.cost_per_person else ""
-        if idea.fixed_cost:
-            cost = " + ".join(filter(None, [cost, money(idea.fixed_cost, "USD")]))
         modes = "all" if len(set(idea.modes)) == 3 else ",".join(m.value for m in idea.modes)
-        grid.add_row(idea.id, idea.title, idea.category.value, idea.kind.value, modes, cost or "free")
+        modes += " +remote form" if idea.remote else ""
+        runs = idea.span.value + (f" ({idea.role.value})" if idea.role else "")
+        grid.add_row(
+            idea.id, idea.title, idea.category.value, runs, idea.format.value, modes, cost_text(idea)
+        )
     out.print(grid)
     out.print(f"{len(found)} ideas")
 
@@ -467,14 +468,17 @@ def ideas_check(
     ] = None,
     config_path: ConfigOption = None,
 ) -> None:
-    """Validate idea banks; list every problem with file:line; exit 1 if any."""
-    from csw.ideas import load_bank, problem_count
+    """Validate idea banks, and find text that contradicts an idea's fields; list every problem
+    with file:line, and how to upgrade version-1 ideas; exit 1 if any."""
+    from csw.idea_lint import check_bank
+    from csw.ideas import problem_count
 
     if paths:
-        bank, problems = load_bank(paths, builtin=False)
+        checked = list(paths)
     else:
         config = load(config_path)
-        bank, problems = load_bank([config.resolve(p) for p in config.ideas.paths])
+        checked = [config.resolve(p) for p in config.ideas.paths]
+    bank, problems = check_bank(checked, builtin_too=not paths)
     for problem in problems:
         typer.echo(problem)
     if problems:

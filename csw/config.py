@@ -7,10 +7,11 @@ import tomllib
 from datetime import date, time
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     Field,
     PrivateAttr,
     ValidationError,
@@ -141,6 +142,9 @@ class Team(StrictModel):
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     max_off_phones: Number = Field(default=0.25, gt=0, le=1)
     per_day: Int = Field(default=2, ge=0, le=6)
+    # the share of the budget the plan aims to spend at least (it never spends more than all of it)
+    budget_use: Number = Field(default=0.7, ge=0, le=1)
+    remote_share: Number = Field(default=0.5, ge=0, le=1)  # of a hybrid team: reps who work remotely
     departments: tuple[OneLine, ...] = ("IT", "HR", "Product", "Marketing", "Sales")
     shifts: tuple[Shift, ...] = (DEFAULT_SHIFT,)
 
@@ -153,6 +157,30 @@ class Team(StrictModel):
         if len(set(names)) != len(names):
             raise ValueError("names a shift twice")
         return value
+
+
+def _window(value: tuple[str, str]) -> tuple[str, str]:
+    for clock in value:
+        if not _CLOCK.match(clock) or clock_minutes(clock) > 24 * 60:
+            raise ValueError(f'\'{clock}\' is not a time of day; write the window as ["HH:MM", "HH:MM"]')
+    if clock_minutes(value[1]) <= clock_minutes(value[0]):
+        raise ValueError(f"ends ({value[1]}) before it starts ({value[0]})")
+    return value
+
+
+MealWindow = Annotated[tuple[str, str], AfterValidator(_window)]
+
+
+class Meals(StrictModel):
+    """When each meal is served, as [start, end] clock times; a shift gets it inside its own hours."""
+
+    breakfast: MealWindow = ("07:00", "11:00")
+    lunch: MealWindow = ("11:00", "14:30")
+    dinner: MealWindow = ("17:00", "20:30")
+
+    def minutes(self, meal: str) -> tuple[int, int]:
+        start, end = getattr(self, meal)
+        return clock_minutes(start), clock_minutes(end)
 
 
 class Email(StrictModel):
@@ -257,6 +285,7 @@ class Config(StrictModel):
     themes: dict[int, OneLine] = Field(default_factory=dict)
     year_round: YearRound = YearRound()
     kudos: KudosConfig = KudosConfig()
+    meals: Meals = Meals()
     teams: tuple[TeamEntry, ...] = ()
     _source: Path | None = PrivateAttr(default=None)
 

@@ -1,4 +1,5 @@
-"""The plan as templates see it: days with their ideas resolved, sessions grouped by shift, costs."""
+"""The plan as templates see it: the week's shape, days with their ideas resolved, sessions by"
+" shift, costs."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ from datetime import date
 from typing import Any
 
 from csw.config import clock_minutes
-from csw.ideas import Idea
+from csw.idea import GOAL_LABELS, Goal, Idea, RemoteForm, Span
 from csw.plan import Kudo, Plan, Session
 
 
 @dataclass(frozen=True)
 class ShiftRun:
-    """An activity's waves inside one shift."""
+    """An activity's waves, booked slots or one session inside one shift."""
 
     shift: str
     sessions: tuple[Session, ...]
@@ -30,11 +31,17 @@ class ShiftRun:
     def waves(self) -> int:
         return len(self.sessions)
 
+    @property
+    def most_at_once(self) -> int:
+        return max(session.reps for session in self.sessions)
+
 
 @dataclass(frozen=True)
 class ActivityView:
     idea: Idea
     runs: tuple[ShiftRun, ...]
+    remote: RemoteForm | None = None  # what this team's remote reps get instead, if anything
+    recorded_for: tuple[str, ...] = ()
 
     @property
     def start(self) -> str:
@@ -44,6 +51,30 @@ class ActivityView:
     def off_phones(self) -> bool:
         return self.idea.off_phones
 
+    @property
+    def daily(self) -> bool:
+        return self.idea.span is Span.daily
+
+    @property
+    def format(self) -> str:
+        return self.idea.format.value
+
+    @property
+    def role(self) -> str | None:
+        return self.idea.role.value if self.idea.role else None
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """A themed day or a week-long item, with what remote reps get instead."""
+
+    idea: Idea
+    remote: RemoteForm | None = None
+
+    @property
+    def role(self) -> str | None:
+        return self.idea.role.value if self.idea.role else None
+
 
 @dataclass(frozen=True)
 class DayView:
@@ -52,31 +83,35 @@ class DayView:
     activities: tuple[ActivityView, ...]
     cost: float
     kudos: tuple[Kudo, ...] = ()
+    first: bool = False
+    last: bool = False
+    theme_remote: RemoteForm | None = None
+
+    @property
+    def timed(self) -> tuple[ActivityView, ...]:
+        """The day's own activities, without the daily items."""
+        return tuple(a for a in self.activities if not a.daily)
 
 
 @dataclass(frozen=True)
 class CostLine:
     idea: Idea
-    day: date
-    per_person: float
-    fixed: float
+    day: date | None  # None: the whole week
     total: float
+    per_rep: float
 
 
 def plan_context(plan: Plan) -> dict[str, Any]:
     """Everything a template may use; see templates/README.md for the list."""
-    days = tuple(_day(plan, day) for day in plan.days)
+    days = tuple(_day(plan, index, day) for index, day in enumerate(plan.days))
+    runs = [(None, i) for i in plan.all_week] + [(day.date, i) for day in plan.days for i in day.idea_ids]
+    reps = plan.team.headcount
     costs = tuple(
-        CostLine(
-            idea=plan.idea(idea_id),
-            day=day.date,
-            per_person=plan.idea(idea_id).cost_per_person,
-            fixed=plan.idea(idea_id).fixed_cost,
-            total=plan.cost_of(idea_id),
-        )
-        for day in plan.days
-        for idea_id in day.idea_ids
+        CostLine(idea=plan.idea(i), day=day, total=plan.cost_of(i), per_rep=round(plan.cost_of(i) / reps, 2))
+        for day, i in runs
+        if plan.cost_of(i)
     )
+    daily = {a.idea.id: a for day in days for a in day.activities if a.daily}
     return {
         "plan": plan,
         "year": plan.year,
@@ -85,9 +120,13 @@ def plan_context(plan: Plan) -> dict[str, Any]:
         "team": plan.team,
         "week": plan.week,
         "days": days,
+        "all_week": tuple(ItemView(plan.idea(i), _remote(plan, i)) for i in plan.all_week),
+        "daily": tuple(daily.values()),
+        "goals": _goals(plan),
         "prep": [(item, plan.idea(item.idea)) for item in plan.prep],
         "costs": costs,
         "spent": plan.spent,
+        "spent_per_rep": plan.spent_per_rep,
         "budget": plan.team.budget,
         "remaining": round(plan.team.budget - plan.spent, 2),
         "currency": plan.team.currency,
@@ -97,9 +136,27 @@ def plan_context(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _day(plan: Plan, day: Any) -> DayView:
+def _remote(plan: Plan, idea_id: str) -> RemoteForm | None:
+    return plan.idea(idea_id).remote if plan.remote_form(idea_id) else None
+
+
+def _goals(plan: Plan) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each of the week's five goals with the titles of the ideas that serve it."""
+    used = [*plan.all_week, *dict.fromkeys(i for day in plan.days for i in day.idea_ids)]
+    return tuple(
+        (GOAL_LABELS[goal], tuple(plan.idea(i).title for i in used if goal in plan.idea(i).goals))
+        for goal in Goal
+    )
+
+
+def _day(plan: Plan, index: int, day: Any) -> DayView:
     activities = tuple(
-        ActivityView(idea=plan.idea(activity.idea), runs=_runs(activity.sessions))
+        ActivityView(
+            idea=plan.idea(activity.idea),
+            runs=_runs(activity.sessions),
+            remote=_remote(plan, activity.idea),
+            recorded_for=activity.recorded_for,
+        )
         for activity in day.activities
     )
     return DayView(
@@ -108,6 +165,9 @@ def _day(plan: Plan, day: Any) -> DayView:
         activities=tuple(sorted(activities, key=lambda a: clock_minutes(a.start))),
         cost=round(sum(plan.cost_of(i) for i in day.idea_ids), 2),
         kudos=tuple(k for k in plan.kudos if k.date == day.date),
+        first=index == 0,
+        last=index == len(plan.days) - 1,
+        theme_remote=_remote(plan, day.theme),
     )
 
 

@@ -26,7 +26,7 @@ from icalendar import Calendar, Event, Timezone, vText
 from icalendar.parser import Contentline
 
 from csw.config import Mode, clock_minutes
-from csw.ideas import Idea
+from csw.ideas import Format, Idea
 from csw.plan import Activity, Day, Plan, PrepItem, Session, Touchpoint
 from csw.views import slug
 
@@ -221,6 +221,8 @@ class _Events:
         self.prefix = f"csw-{self.plan.year}-{slug(self.plan.organization.team)}"
 
     def all(self) -> Iterator[list[Property]]:
+        for idea_id in self.plan.all_week:
+            yield self.week_long(idea_id)
         for day in self.plan.days:
             yield self.themed_day(day)
             for activity in day.activities:
@@ -236,6 +238,20 @@ class _Events:
         return [
             *self.all_day(summary, point.date, f"year-round-{point.date}-{idea.id}"),
             ("CATEGORIES", (YEAR_ROUND_CATEGORY, idea.category.value)),
+            ("DESCRIPTION", idea_text(idea)),
+            ("TRANSP", "TRANSPARENT"),
+        ]
+
+    def week_long(self, idea_id: str) -> list[Property]:
+        """An item that runs from the first day to the last, as one all-day event over the week."""
+        idea = self.plan.idea(idea_id)
+        start, end = self.plan.week.start, self.plan.week.end
+        return [
+            ("SUMMARY", f"{idea.title} (all week)"),
+            ("DTSTART", start),
+            ("DTEND", end + timedelta(days=1)),
+            *self.identity(f"all-week-{idea.id}"),
+            ("CATEGORIES", (WEEK_CATEGORY, idea.category.value)),
             ("DESCRIPTION", idea_text(idea)),
             ("TRANSP", "TRANSPARENT"),
         ]
@@ -316,7 +332,8 @@ def idea_text(idea: Idea) -> str:
 
 def session_summary(idea: Idea, session: Session, waves: int) -> str:
     """'Breakfast Buffet, en dash, wave 2 of 4 (day shift)'; no wave part when the shift has one wave."""
-    wave = f" {DASH} wave {session.wave} of {waves}" if waves > 1 else ""
+    part = "slot" if idea.format is Format.appointments else "wave"
+    wave = f" {DASH} {part} {session.wave} of {waves}" if waves > 1 else ""
     return f"{idea.title}{wave} ({session.shift} shift)"
 
 

@@ -1,104 +1,50 @@
-"""The idea bank: the Idea model, and loading and checking YAML banks with file:line errors."""
+"""The idea bank: loading and checking YAML banks of ideas (csw.idea) with file:line errors."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, TypeAdapter, ValidationError, ValidationInfo, field_validator
+from pydantic import TypeAdapter, ValidationError
 
-from csw.config import Mode
 from csw.errors import IdeaBankError, NotUtf8Error
 from csw.files import read_utf8
+from csw.idea import (
+    Category,
+    Format,
+    Goal,
+    Idea,
+    Kind,
+    Meal,
+    PrepTask,
+    RemoteForm,
+    Role,
+    Span,
+    TimeOfDay,
+)
 from csw.resources import builtin_dir
-from csw.validation import Int, Loc, Number, OneLine, StrictModel, Text, describe, field_names
+from csw.validation import Loc, describe, field_names
 from csw.yamlfile import YamlDocument, YamlSyntaxError
 
-SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-
-
-class Category(StrEnum):
-    dress_up = "dress-up"
-    food = "food"
-    recognition = "recognition"
-    games = "games"
-    learning = "learning"
-    charity = "charity"
-    customers = "customers"
-    cross_team = "cross-team"
-    wellness = "wellness"
-
-
-class Kind(StrEnum):
-    theme = "theme"
-    activity = "activity"
-
-
-class TimeOfDay(StrEnum):
-    morning = "morning"
-    midday = "midday"
-    afternoon = "afternoon"
-    any = "any"
-
-
-class PrepTask(StrictModel):
-    task: OneLine = Field(min_length=1, max_length=200)
-    days_before: Int = Field(ge=0, le=365)
-
-
-class Idea(StrictModel):
-    """One thing to do during the week: a whole-day theme or a timed activity."""
-
-    id: str = Field(pattern=SLUG, max_length=80)
-    title: OneLine = Field(min_length=1, max_length=120)
-    category: Category
-    kind: Kind
-    summary: OneLine = Field(min_length=1, max_length=200)
-    how_to: Text = Field(min_length=1)
-    # validate_default: an activity that leaves it out is told so, at this field
-    duration_minutes: Int = Field(default=0, ge=0, le=480, validate_default=True)
-    time_of_day: TimeOfDay = TimeOfDay.any
-    modes: tuple[Mode, ...] = Field(min_length=1)
-    cost_per_person: Number = Field(default=0, ge=0, le=100_000)
-    fixed_cost: Number = Field(default=0, ge=0, le=10_000_000)
-    off_phones: bool = False
-    prep: tuple[PrepTask, ...] = ()
-    tags: tuple[str, ...] = ()
-    location: OneLine | None = None
-
-    @field_validator("tags")
-    @classmethod
-    def _slug_tags(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        import re
-
-        for tag in value:
-            if not re.match(SLUG, tag):
-                raise ValueError(f"tag '{tag}' must be lowercase words joined by hyphens")
-        return value
-
-    @field_validator("duration_minutes")
-    @classmethod
-    def _activities_take_time(cls, value: int, info: ValidationInfo) -> int:
-        # A field rule, not a model rule, so that the message names this field and its line.
-        if info.data.get("kind") is Kind.activity and value == 0:
-            raise ValueError(
-                "an activity needs duration_minutes greater than 0; say how long it takes,"
-                " or make it a whole-day theme (kind: theme)"
-            )
-        return value
-
-    def works_for(self, mode: Mode) -> bool:
-        """Remote teams need remote-capable ideas; hybrid ones need ideas that work for both."""
-        if mode in self.modes:
-            return True
-        return mode is Mode.hybrid and {Mode.onsite, Mode.remote} <= set(self.modes)
-
-    def cost(self, headcount: int) -> float:
-        return round(self.cost_per_person * headcount + self.fixed_cost, 2)
+__all__ = [
+    "Bank",
+    "Category",
+    "Format",
+    "Goal",
+    "Idea",
+    "Kind",
+    "Meal",
+    "PrepTask",
+    "RemoteForm",
+    "Role",
+    "Span",
+    "TimeOfDay",
+    "load_bank",
+    "load_valid_bank",
+]
 
 
 @dataclass
@@ -191,11 +137,10 @@ def read_bank_file(path: Path) -> tuple[list[tuple[Idea, int]], list[str]]:
 
 
 def _bank_key(text: str) -> str:
-    from csw import cache, validation, yamlfile
+    from csw import cache, idea, validation, yamlfile
 
-    return cache.digest(
-        "idea bank v1", cache.code_stamp(__file__, yamlfile.__file__, validation.__file__), text
-    )
+    stamp = cache.code_stamp(__file__, idea.__file__, yamlfile.__file__, validation.__file__)
+    return cache.digest("idea bank v2", stamp, text)
 
 
 def _cached_bank(text: str) -> list[tuple[Idea, int]] | None:
@@ -236,7 +181,7 @@ def _validate_ideas(path: Path, document: YamlDocument) -> tuple[list[tuple[Idea
     ideas: list[tuple[Idea, int]] = []
     problems: list[str] = []
     unlisted = 0
-    known = field_names([Idea])
+    known = field_names([Idea, RemoteForm, PrepTask])
 
     def where(loc: Loc) -> str:
         return f"{path}:{document.line_of(loc) or 1}"

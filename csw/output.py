@@ -34,7 +34,9 @@ class _Renderers:
         return render(_environment(folder), name, plan_context(self.plan))
 
     def json(self) -> str:
-        return json.dumps(self.plan.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+        data = self.plan.model_dump(mode="json")
+        data.update(spent=self.plan.spent, spent_per_rep=self.plan.spent_per_rep)
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
     def ics(self) -> bytes:
         from csw.ics import calendar_bytes

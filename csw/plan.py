@@ -15,7 +15,7 @@ from csw.config import Mode, Shift, check_zone, clock_minutes
 from csw.dates import MAX_YEAR, MIN_YEAR
 from csw.errors import PlanError
 from csw.files import read_utf8
-from csw.ideas import Category, Idea, Kind, PrepTask
+from csw.ideas import Category, Idea, PrepTask, Span
 from csw.validation import (
     DomainName,
     Loc,
@@ -27,7 +27,7 @@ from csw.validation import (
 )
 from csw.yamlfile import YamlDocument, YamlSyntaxError, dump
 
-PLAN_FORMAT = 1
+PLAN_FORMAT = 2
 Date = date  # for fields declared after a field named `date`
 _CLOCK = r"^([01]\d|2[0-4]):[0-5]\d$"
 _CHECKSUM = re.compile(r"^# csw-checksum: ([0-9a-f]{64})$", re.MULTILINE)
@@ -79,6 +79,8 @@ class Session(StrictModel):
 class Activity(StrictModel):
     idea: str
     sessions: tuple[Session, ...] = Field(min_length=1)
+    # shifts with no live session of their own (its host gives it max_sessions times): they get the recording
+    recorded_for: tuple[str, ...] = ()
 
 
 class Day(StrictModel):
@@ -131,6 +133,15 @@ class TeamFacts(StrictModel):
     currency: str
     max_off_phones: float = Field(gt=0, le=1, allow_inf_nan=False)
     shifts: tuple[PlanShift, ...] = Field(min_length=1)
+    budget_use: float = Field(default=0.7, ge=0, le=1, allow_inf_nan=False)
+    remote_share: float = Field(default=0.5, ge=0, le=1, allow_inf_nan=False)
+
+    @property
+    def remote_reps(self) -> int:
+        """Reps who work remotely: none onsite, all of a remote team, a share of a hybrid one."""
+        if self.mode is Mode.onsite:
+            return 0
+        return self.headcount if self.mode is Mode.remote else round(self.headcount * self.remote_share)
 
     def shift_headcounts(self) -> dict[str, int]:
         """Reps per shift: as configured, else the team split as evenly as it goes."""
@@ -158,6 +169,7 @@ class Plan(StrictModel):
     organization: Organization
     team: TeamFacts
     week: WeekSpan
+    all_week: tuple[str, ...] = ()  # ideas that start on the first day and close on the last
     days: tuple[Day, ...] = Field(min_length=1)
     prep: tuple[PrepItem, ...] = ()
     ideas: dict[str, Idea]
@@ -171,8 +183,15 @@ class Plan(StrictModel):
     @field_validator("csw_plan")
     @classmethod
     def _known_format(cls, value: int) -> int:
+        if value == 1:
+            raise ValueError(
+                "is a version-1 plan, which this csw no longer reads; make a version-2 plan with"
+                " `csw plan YEAR --force` (it plans the week again; your edits are not carried over)"
+            )
         if value != PLAN_FORMAT:
-            raise ValueError(f"this csw reads plan format {PLAN_FORMAT}; re-plan with `csw plan`")
+            raise ValueError(
+                f"this csw reads plan format {PLAN_FORMAT}; re-plan with `csw plan YEAR --force`"
+            )
         return value
 
     @model_validator(mode="after")
@@ -184,11 +203,27 @@ class Plan(StrictModel):
         return self.ideas[idea_id]
 
     def cost_of(self, idea_id: str) -> float:
-        return self.ideas[idea_id].cost(self.team.headcount)
+        """What one run of the idea costs this team (a daily item runs once a day)."""
+        return idea_cost(self.ideas[idea_id], self.team)
+
+    def remote_form(self, idea_id: str) -> bool:
+        """Whether this team's remote reps get the idea's remote form."""
+        return self.ideas[idea_id].uses_remote_form(self.team.mode)
 
     @property
     def spent(self) -> float:
-        return round(sum(self.cost_of(i) for day in self.days for i in day.idea_ids), 2)
+        runs = [*self.all_week, *(i for day in self.days for i in day.idea_ids)]
+        return round(sum(self.cost_of(i) for i in runs), 2)
+
+    @property
+    def spent_per_rep(self) -> float:
+        return round(self.spent / self.team.headcount, 2)
+
+
+def idea_cost(idea: Idea, team: TeamFacts) -> float:
+    """One run of `idea` for `team`: its remote reps get the remote form where there is one."""
+    remote = team.remote_reps if idea.uses_remote_form(team.mode) else 0
+    return idea.cost(team.headcount, remote_reps=remote)
 
 
 class PlanRuleError(ValueError):
@@ -214,10 +249,13 @@ def check_plan(plan: Plan) -> None:
         if day.date in seen_dates:
             raise PlanRuleError(("days", index, "date"), f"{where}.date {day.date} appears twice")
         seen_dates.add(day.date)
-        _check_idea(plan, day.theme, Kind.theme, ("days", index, "theme"))
+        _check_idea(plan, day.theme, (Span.day,), ("days", index, "theme"))
         for number, activity in enumerate(day.activities):
-            _check_idea(plan, activity.idea, Kind.activity, ("days", index, "activities", number, "idea"))
+            loc: Loc = ("days", index, "activities", number, "idea")
+            _check_idea(plan, activity.idea, (Span.slot, Span.daily), loc)
             _check_sessions(plan, activity, ("days", index, "activities", number))
+    for index, idea_id in enumerate(plan.all_week):
+        _check_idea(plan, idea_id, (Span.week,), ("all_week", index))
     for index, item in enumerate(plan.prep):
         if item.idea not in plan.ideas:
             raise PlanRuleError(
@@ -290,26 +328,25 @@ def _check_sessions(plan: Plan, activity: Activity, loc: Loc) -> None:
             )
 
 
-def _check_idea(plan: Plan, idea_id: str, kind: Kind, loc: Loc) -> None:
+_SPAN_PLACE = {
+    Span.day: "a themed day",
+    Span.slot: "an activity",
+    Span.daily: "an activity",
+    Span.week: "all_week",
+}
+
+
+def _check_idea(plan: Plan, idea_id: str, spans: tuple[Span, ...], loc: Loc) -> None:
     idea = plan.ideas.get(idea_id)
     if idea is None:
         raise PlanRuleError(loc, f"{dotted(loc)}: '{idea_id}' is not one of the ideas listed under ideas")
-    if idea.kind is not kind:
-        raise PlanRuleError(loc, f"{dotted(loc)}: '{idea_id}' is {_a(idea.kind.value)}, not {_a(kind.value)}")
-
-
-def _a(noun: str) -> str:
-    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
-
-
-def prep_timeline(ideas: list[Idea], week_start: date) -> tuple[PrepItem, ...]:
-    """Every prep task of the chosen ideas, due its lead time before the week, in date order."""
-    items = {
-        PrepItem(due=week_start - timedelta(days=task.days_before), task=task.task, idea=idea.id)
-        for idea in ideas
-        for task in idea.prep
-    }
-    return tuple(sorted(items, key=lambda item: (item.due, item.idea, item.task)))
+    if idea.span not in spans:
+        wanted = " or ".join(f"span: {span.value}" for span in spans)
+        raise PlanRuleError(
+            loc,
+            f"{dotted(loc)}: '{idea_id}' is span: {idea.span.value} and belongs in"
+            f" {_SPAN_PLACE[idea.span]}; this place takes {wanted}",
+        )
 
 
 # --- plan.yaml ---------------------------------------------------------------------------------
@@ -339,7 +376,9 @@ def _idea_yaml(key: str, idea: Idea) -> str:
 
 def _header(plan: Plan, body: str) -> str:
     checksum = hashlib.sha256(body.encode("utf-8")).hexdigest()
-    money = f"{plan.spent:,.2f} of {plan.team.budget:,.2f} {plan.team.currency}"
+    money = (
+        f"{plan.spent:,.2f} of {plan.team.budget:,.2f} {plan.team.currency} ({plan.spent_per_rep:,.2f} a rep)"
+    )
     return (
         f"# Customer Service Week {plan.year} plan for {plan.organization.team},"
         f" {plan.organization.name}.\n"
@@ -409,4 +448,4 @@ def load_plan(path: Path) -> Plan:
     return parse_plan(text, str(path))
 
 
-__all__ = ["Category", "Plan", "PrepTask", "load_plan", "parse_plan", "plan_text", "prep_timeline"]
+__all__ = ["Category", "Plan", "PrepTask", "idea_cost", "load_plan", "parse_plan", "plan_text"]

@@ -14,7 +14,7 @@ from csw.dates import Week, parse_weekday_or_date, week_of
 from csw.errors import IdeaBankError, UsageError
 from csw.ideas import Bank, Idea, load_valid_bank
 from csw.plan import Organization, Plan, TeamFacts, load_plan
-from csw.planner import Constraints, make_plan
+from csw.planning import Constraints, make_plan
 from csw.themes import theme_of
 from csw.views import slug
 
@@ -120,6 +120,8 @@ class _Planning:
             currency=team.currency,
             max_off_phones=team.max_off_phones,
             shifts=team.shifts,
+            budget_use=team.budget_use,
+            remote_share=team.remote_share,
         )
         year_round = config.year_round.enabled if options.year_round is None else options.year_round
         history = [*options.history, *(config.resolve(p) for p in (entry.history if entry else ()))]
@@ -132,6 +134,7 @@ class _Planning:
             | frozenset(entry.exclude if entry else ()),
             history=tuple(_history(path) for path in history),
             year_round=config.year_round if year_round else None,
+            meals=config.meals,
         )
 
     def _pins(self, entry: TeamEntry | None) -> dict[date, tuple[str, ...]]:

@@ -52,10 +52,7 @@ def plan_rows(plan: Any) -> list[tuple[str, str, str, str]]:
     for day in plan.days:
         lines = []
         for activity in day.activities:
-            first = activity.sessions[0]
-            waves = max(session.wave for session in activity.sessions)
-            extra = f" ({waves} waves)" if waves > 1 else ""
-            lines.append(f"{clock(first.start)} {plan.idea(activity.idea).title}{extra}")
+            lines.append(f"{clock(activity.sessions[0].start)} {_activity_label(plan, activity)}")
         cost = sum(plan.cost_of(idea_id) for idea_id in day.idea_ids)
         rows.append(
             (
@@ -68,12 +65,31 @@ def plan_rows(plan: Any) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+def _activity_label(plan: Any, activity: Any) -> str:
+    """'Trivia (4 waves)', 'Chair Massage (32 slots)', 'Prize Draw (daily)', 'Awards (live, finale)'."""
+    idea = plan.idea(activity.idea)
+    count = max(session.wave for session in activity.sessions)
+    marks = []
+    if idea.span.value == "daily":
+        marks.append("daily")
+    if idea.format.value == "live":
+        marks.append("live")
+    elif count > 1:
+        marks.append(f"{count} {'slots' if idea.format.value == 'appointments' else 'waves'}")
+    if idea.role:
+        marks.append(idea.role.value)
+    return str(idea.title) + (f" ({', '.join(marks)})" if marks else "")
+
+
 def plan_summary(plan: Any) -> list[str]:
-    """The lines under the table: spend against budget, prep tasks, notes."""
-    lines = [
-        f"Spend: {money(plan.spent, plan.team.currency)} of {money(plan.team.budget, plan.team.currency)}"
-        f" budget for {plan.team.headcount} reps ({plan.team.mode.value}).",
-    ]
+    """The lines under the table: what runs all week, spend against budget, prep tasks, notes."""
+    currency = plan.team.currency
+    lines = [f"All week: {', '.join(plan.idea(i).title for i in plan.all_week)}."] if plan.all_week else []
+    lines.append(
+        f"Spend: {money(plan.spent, currency)} of {money(plan.team.budget, currency)} budget,"
+        f" {money(plan.spent_per_rep, currency)} a rep for {plan.team.headcount} reps"
+        f" ({plan.team.mode.value})."
+    )
     if plan.prep:
         first = plan.prep[0]
         lines.append(f"Prep tasks: {len(plan.prep)}, the first due {long_date(first.due)}: {first.task}.")

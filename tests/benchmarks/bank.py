@@ -33,29 +33,37 @@ CATEGORIES = [
 ]
 
 
+GOALS = ["boost-morale", "reward-reps", "raise-awareness", "thank-departments", "remind-customers"]
+
+
 def generated_bank(count: int) -> list[dict[str, Any]]:
-    """`count` valid ideas, a fifth of them themes, spread over categories, modes and costs."""
+    """`count` valid ideas in the version-2 fields: a fifth themed days, a few week-long and daily
+    items, openings and finales, spread over categories, modes, formats, goals and costs."""
     ideas = []
     for n in range(count):
-        theme = n % 5 == 0
-        ideas.append(
-            {
-                "id": f"generated-{n}",
-                "title": f"Generated idea {n}",
-                "category": CATEGORIES[n % len(CATEGORIES)],
-                "kind": "theme" if theme else "activity",
-                "summary": "A generated idea for the benchmark.",
-                "how_to": "1. Plan it.\n2. Run it.\n3. Thank everyone.\n",
-                "duration_minutes": 0 if theme else 15 + 15 * (n % 4),
-                "time_of_day": "any" if theme else ["morning", "midday", "afternoon", "any"][n % 4],
-                "modes": [["onsite", "remote", "hybrid"], ["onsite"], ["remote", "hybrid"]][n % 3],
-                "cost_per_person": float(n % 7),
-                "fixed_cost": float(10 * (n % 11)),
-                "off_phones": n % 2 == 0,
-                "prep": [{"task": f"Prepare idea {n}", "days_before": n % 15}],
-                "tags": ["generated"],
-            }
-        )
+        span = "day" if n % 5 == 0 else "week" if n % 25 == 1 else "daily" if n % 25 == 2 else "slot"
+        timed = span in ("slot", "daily")
+        idea: dict[str, Any] = {
+            "id": f"generated-{n}",
+            "title": f"Generated idea {n}",
+            "category": CATEGORIES[n % len(CATEGORIES)],
+            "span": span,
+            "format": ["waves", "desk", "live", "desk"][n % 4] if timed else "desk",
+            "summary": "A generated idea for the benchmark.",
+            "pitch": "Join in with your team.",
+            "how_to": "1. Plan it.\n2. Run it.\n3. Thank everyone.\n",
+            "duration_minutes": 15 + 15 * (n % 2) if timed else 0,
+            "time_of_day": ["morning", "midday", "afternoon", "any"][n % 4],
+            "modes": [["onsite", "remote", "hybrid"], ["onsite"], ["remote", "hybrid"]][n % 3],
+            "cost_per_person": float(n % 7),
+            "cost_per_group": float(10 * (n % 11)),
+            "goals": [GOALS[n % len(GOALS)]],
+            "prep": [{"task": f"Prepare idea {n}", "days_before": n % 15}],
+            "tags": ["generated"],
+        }
+        if span in ("slot", "day") and n % 7 == 3:
+            idea["role"] = "opening" if n % 2 else "finale"
+        ideas.append(idea)
     return ideas
 
 

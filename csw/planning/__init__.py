@@ -1,0 +1,87 @@
+"""The planner: make_plan, a pure function of (week, ideas, constraints, seed) -> Plan."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date
+
+from csw.dates import Week
+from csw.errors import PlanError
+from csw.idea import Idea, Span
+from csw.plan import Activity, Day, Organization, Plan, WeekSpan
+from csw.planning.constraints import Constraints
+from csw.planning.prep import prep_timeline
+from csw.planning.state import WeekState
+from csw.planning.week import Planner
+from csw.planning.year_round import year_round
+
+__all__ = ["Constraints", "make_plan", "year_round"]
+
+
+def make_plan(
+    week: Week,
+    ideas: Mapping[str, Idea],
+    constraints: Constraints,
+    seed: int,
+    *,
+    organization: Organization,
+    theme: str | None,
+) -> Plan:
+    """Plan `week` from `ideas` under `constraints`; raise PlanError naming what cannot be met."""
+    planner = Planner(week, ideas, constraints, seed)
+    state = planner.run()
+    notes = [*planner.notes, *_displaced(week, ideas, constraints, seed, state)]
+    chosen = [p.idea for p in state.placed.values()]
+    used = set(state.placed)
+    points = year_round(week, ideas, constraints, seed, used) if constraints.year_round else ()
+    runs = [(p.day or week.start, p.idea) for p in state.placed.values()]
+    return Plan(
+        year=week.year,
+        theme=theme,
+        seed=seed,
+        organization=organization,
+        team=constraints.team,
+        week=WeekSpan(start=week.start, end=week.end),
+        all_week=tuple(i.id for i in chosen if i.span is Span.week),
+        days=tuple(_day(state, day) for day in week.days),
+        prep=prep_timeline(runs, constraints.team.mode),
+        ideas={idea.id: idea for idea in [*chosen, *(ideas[p.idea] for p in points)]},
+        year_round=points,
+        notes=tuple(notes),
+    )
+
+
+def _day(state: WeekState, day: date) -> Day:
+    theme = state.theme(day)
+    assert theme is not None
+    activities = [
+        Activity(
+            idea=p.idea.id,
+            sessions=tuple(p.sessions[day]),
+            recorded_for=p.recorded_for.get(day, ()),
+        )
+        for p in state.placed.values()
+        if day in p.sessions
+    ]
+    activities.sort(key=lambda a: (a.sessions[0].start, a.idea))
+    return Day(date=day, theme=theme.id, activities=tuple(activities))
+
+
+def _displaced(
+    week: Week, ideas: Mapping[str, Idea], constraints: Constraints, seed: int, pinned: WeekState
+) -> list[str]:
+    """What the pins moved out: the ideas the same week had on each pinned day without them."""
+    if not constraints.pins:
+        return []
+    try:
+        free = Planner(week, ideas, replace(constraints, pins={}), seed).run()
+    except PlanError:
+        return []
+    notes = []
+    for day, ids in sorted(constraints.pins.items()):
+        gone = [i.title for i in free.on(day) if i.id not in pinned.placed]
+        if gone:
+            titles = ", ".join(ideas[i].title for i in ids)
+            notes.append(f"Pinned to {day:%A}: {titles}, in place of {', '.join(gone)}.")
+    return notes

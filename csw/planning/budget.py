@@ -1,0 +1,83 @@
+"""The budget is a target: spend between team.budget_use and all of it, where the bank allows.
+
+The first pass chooses ideas near an even share of the budget per place; this pass then trades
+chosen ideas for richer ones of the same kind (a catered lunch for a potluck) until the spend
+reaches the target, never over the budget, never losing a goal the week serves.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from csw.errors import PlanError
+from csw.idea import Idea, Span
+from csw.planning.choose import Place, passing, rules
+from csw.planning.state import Placed
+
+if TYPE_CHECKING:
+    from csw.planning.week import Planner
+
+LOW_PER_REP = 5.0  # a budget under this much a rep for the week plans a low-cost week
+_TRIES = 40  # richer candidates tried for one place before keeping what is there
+_UPGRADE_ORDER = {Span.slot: 0, Span.daily: 1, Span.week: 2, Span.day: 3}
+
+
+def spend_to_target(planner: Planner) -> None:
+    team = planner.team
+    floor = team.budget * team.budget_use
+    per_rep = team.budget / team.headcount
+    if team.budget == 0:
+        planner.notes.append("A budget of 0: a free week, every idea in it costs nothing.")
+        return
+    if per_rep < LOW_PER_REP:
+        planner.notes.append(
+            f"A budget of {per_rep:,.2f} {team.currency} a rep is under {LOW_PER_REP:,.0f} a rep:"
+            " this is a low-cost week, mostly free ideas."
+        )
+    places = sorted(
+        (p for p in planner.state.placed.values() if not p.pinned),
+        key=lambda p: (_UPGRADE_ORDER[p.idea.span], p.day or planner.days[0]),
+    )
+    for placed in places:
+        if planner.state.spent >= floor - 1e-9:
+            break
+        _upgrade(planner, placed)
+    if planner.state.spent < floor - 0.005 and per_rep >= LOW_PER_REP:
+        planner.notes.append(
+            f"The richest ideas that fit this week come to {planner.state.spent:,.2f} {team.currency},"
+            f" under {team.budget_use:.0%} of the budget: add paid ideas to the bank (--ideas) to spend more."
+        )
+
+
+def _upgrade(planner: Planner, placed: Placed) -> None:
+    old, day = placed.idea, placed.day
+    state, team = planner.state, planner.team
+    money = team.budget - (state.spent - placed.cost)
+    aim = team.budget * (1 + team.budget_use) / 2 - (state.spent - placed.cost)
+    planner.unplace(old.id)
+    lost = set(old.goals) - state.goals  # goals only the old idea served: the new one must serve them
+    place = Place(old.span, day, old.role)
+    richer = [
+        i
+        for i in planner.pools[old.span]
+        if i.role is old.role and placed.cost < planner.cost(i) <= money + 1e-9 and lost <= set(i.goals)
+    ]
+    for idea in _ranked(planner, _passing(planner, place, richer, money), aim)[:_TRIES]:
+        if planner.place(idea, day):
+            return
+    if not planner.place(old, day):  # its sessions were free a moment ago: this cannot fail
+        raise AssertionError(f"{old.id} no longer fits where it was")
+
+
+def _passing(planner: Planner, place: Place, pool: list[Idea], money: float) -> list[Idea]:
+    if not pool:
+        return []
+    try:
+        return passing(pool, rules(planner.state, place, planner.cost, money, ""), place)
+    except PlanError:
+        return []
+
+
+def _ranked(planner: Planner, candidates: list[Idea], aim: float) -> list[Idea]:
+    order = planner.ranking.order
+    return sorted(candidates, key=lambda i: (abs(planner.cost(i) - aim), order[i.id]))

@@ -1,0 +1,138 @@
+"""Choosing one idea for one place in the week: the rules it must pass, then the best by rank.
+
+Every candidate passes the rules in order; when a place is left with none, the rule that removed
+the last candidates is the constraint reported, with what to relax. The rest are ranked: fresher
+ideas first, then an opening or finale where the arc needs one, then the week's goals not yet
+served, then a cost near the share of the budget still to spend, then the categories the week has
+used least, then the seed's order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from csw.errors import PlanError
+from csw.idea import Category, Goal, Idea, Role, Span
+from csw.planning.order import day_name
+from csw.planning.state import WeekState, is_fundraiser
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    keep: Callable[[Idea], bool]
+    advice: str
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an idea goes: a span, and for a themed day or a slot, its day."""
+
+    span: Span
+    day: date | None
+    role: Role | None = None  # the arc's need here, if any
+
+    def describe(self) -> str:
+        what = {
+            Span.day: "themed day",
+            Span.slot: "activity",
+            Span.week: "week-long item",
+            Span.daily: "daily item",
+        }
+        label = what[self.span] if self.role is None else f"{self.role.value} ({what[self.span]})"
+        return f"{day_name(self.day)}: no {label}" if self.day else f"the week: no {label}"
+
+
+PHONES = "phones stay staffed"
+PHONES_ADVICE = "raise team.max_off_phones, lengthen the shifts, or lower --per-day"
+
+
+def rules(
+    state: WeekState, place: Place, cost: Callable[[Idea], float], money: float, budget_hint: str
+) -> list[Rule]:
+    on_day = {i.category for i in state.on(place.day)} if place.day else set()
+    chosen = state.placed.keys()
+    blocked = {other for p in state.placed.values() for other in p.idea.conflicts}
+    drives = bool(state.fundraisers())
+    return [
+        Rule(
+            "each idea once a week", lambda i: i.id not in state.placed, "add ideas to the bank with --ideas"
+        ),
+        Rule(
+            "no two ideas that conflict",
+            lambda i: i.id not in blocked and not (i.conflicts and chosen & set(i.conflicts)),
+            "exclude one of the conflicting ideas, or add ideas to the bank",
+        ),
+        Rule(
+            "no category twice on one day",
+            lambda i: place.span in (Span.week, Span.daily) or i.category not in on_day,
+            "add ideas in other categories, or lower --per-day",
+        ),
+        Rule(
+            "one charity drive that raises money",
+            lambda i: _charity_fits(drives, i),
+            "add fundraising ideas (tag: fundraiser) outside the excluded ones",
+        ),
+        Rule("budget", lambda i: cost(i) <= money + 1e-9, budget_hint),
+    ]
+
+
+def _charity_fits(drives: bool, idea: Idea) -> bool:
+    if idea.category is not Category.charity:
+        return True
+    # at most one drive; anything else for the charity (a vote, a reveal) only beside a drive
+    return not drives if is_fundraiser(idea) else drives
+
+
+def passing(pool: list[Idea], rule_list: list[Rule], place: Place) -> list[Idea]:
+    candidates = pool
+    for rule in rule_list:
+        candidates = [i for i in candidates if rule.keep(i)]
+        if not candidates:
+            raise infeasible(place, rule.name, rule.advice)
+    return candidates
+
+
+def infeasible(place: Place, name: str, advice: str) -> PlanError:
+    return PlanError(
+        f"{place.describe()} left that meets the constraint '{name}'.", hint=f"To relax it: {advice}."
+    )
+
+
+@dataclass(frozen=True)
+class Ranking:
+    staleness: dict[str, int]
+    order: dict[str, str]
+
+    def ranked(
+        self,
+        state: WeekState,
+        place: Place,
+        candidates: list[Idea],
+        cost: Callable[[Idea], float],
+        target: float,
+    ) -> Iterator[Idea]:
+        missing = set(Goal) - state.goals
+        used = state.categories
+
+        def rank(i: Idea) -> tuple[int, int, int, int, int, str]:
+            return (
+                self.staleness.get(i.id, 0),
+                -(place.role is not None and i.role is place.role),
+                -len(missing.intersection(i.goals)),
+                _budget_bucket(cost(i), target),
+                used[i.category],
+                self.order[i.id],
+            )
+
+        best = min(candidates, key=rank)
+        yield best  # usually fits: spare the sort of a large bank
+        yield from (i for i in sorted(candidates, key=rank) if i is not best)
+
+
+def _budget_bucket(cost: float, target: float) -> int:
+    """How far a cost is from the target, in coarse steps (so that goals and variety still count)."""
+    return math.floor(abs(cost - target) / (0.5 * target + 5))

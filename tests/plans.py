@@ -1,0 +1,64 @@
+"""Plans made in-process from the built-in bank, for tests of the planner and of what renders a plan."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from csw.config import Mode, Shift
+from csw.dates import week_of
+from csw.ideas import Idea, load_bank
+from csw.plan import Organization, Plan, TeamFacts
+from csw.planning import Constraints, make_plan
+
+ORG = Organization(name="Acme", team="Care", timezone="America/Chicago", domain="acme.example")
+WORKWEEK = ("mon", "tue", "wed", "thu", "fri")
+SHIFTS = {
+    "one": (Shift(name="day", start="09:00", end="17:00"),),
+    "two": (Shift(name="day", start="08:00", end="16:30"), Shift(name="late", start="12:00", end="20:30")),
+    "evening": (
+        Shift(name="day", start="07:00", end="15:00"),
+        Shift(name="evening", start="15:00", end="23:00"),
+    ),
+    "24/7": (
+        Shift(name="early", start="00:00", end="08:00"),
+        Shift(name="day", start="08:00", end="16:00", headcount=20),
+        Shift(name="night", start="16:00", end="24:00"),
+    ),
+}
+
+
+@cache
+def bank() -> dict[str, Idea]:
+    ideas, problems = load_bank()
+    assert not problems, problems[:5]
+    return ideas.ideas
+
+
+def plan_for(
+    *,
+    mode: Mode = Mode.onsite,
+    headcount: int = 40,
+    budget: float = 2000.0,
+    share: float = 0.25,
+    shifts: str = "one",
+    per_day: int = 2,
+    pins: dict | None = None,
+    exclude: frozenset[str] = frozenset(),
+    history: tuple = (),
+    seed: int = 1,
+    year: int = 2025,
+    days: tuple[str, ...] = WORKWEEK,
+    ideas: dict[str, Idea] | None = None,
+) -> Plan:
+    team = TeamFacts(
+        mode=mode,
+        headcount=headcount,
+        budget=budget,
+        currency="USD",
+        max_off_phones=share,
+        shifts=SHIFTS[shifts],
+    )
+    constraints = Constraints(team=team, per_day=per_day, pins=pins or {}, exclude=exclude, history=history)
+    return make_plan(
+        week_of(year, days), ideas or bank(), constraints, seed, organization=ORG, theme="Mission Possible"
+    )
