@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from csw.errors import PlanError
-from csw.idea import Idea, Span
+from csw.idea import Category, Idea, Span
 from csw.planning.choose import Place, passing, rules
-from csw.planning.state import Placed
+from csw.planning.state import Placed, is_fundraiser
 
 if TYPE_CHECKING:
     from csw.planning.week import Planner
@@ -56,11 +56,16 @@ def _upgrade(planner: Planner, placed: Placed) -> None:
     aim = team.budget * (1 + team.budget_use) / 2 - (state.spent - placed.cost)
     planner.unplace(old.id)
     lost = set(old.goals) - state.goals  # goals only the old idea served: the new one must serve them
+    # the week's drive stays a drive while anything else for the charity leans on it
+    drive_needed = is_fundraiser(old) and any(i.category is Category.charity for i in state.ideas())
     place = Place(old.span, day, old.role)
     richer = [
         i
         for i in planner.pools[old.span]
-        if i.role is old.role and placed.cost < planner.cost(i) <= money + 1e-9 and lost <= set(i.goals)
+        if i.role is old.role
+        and placed.cost < planner.cost(i) <= money + 1e-9
+        and lost <= set(i.goals)
+        and (is_fundraiser(i) or not drive_needed)
     ]
     for idea in _ranked(planner, _passing(planner, place, richer, money), aim)[:_TRIES]:
         if planner.place(idea, day):

@@ -3,7 +3,7 @@
 Every candidate passes the rules in order; when a place is left with none, the rule that removed
 the last candidates is the constraint reported, with what to relax. The rest are ranked: fresher
 ideas first, then an opening or finale where the arc needs one, then the week's goals not yet
-served, then a cost near the share of the budget still to spend, then the categories the week has
+served and the categories not yet used, then a cost near the share of the budget still to spend, then the categories the week has
 used least, then the seed's order.
 """
 
@@ -51,8 +51,15 @@ PHONES_ADVICE = "raise team.max_off_phones, lengthen the shifts, or lower --per-
 
 
 def rules(
-    state: WeekState, place: Place, cost: Callable[[Idea], float], money: float, budget_hint: str
+    state: WeekState,
+    place: Place,
+    cost: Callable[[Idea], float],
+    money: float,
+    budget_hint: str,
+    *,
+    variety: bool = True,
 ) -> list[Rule]:
+    """The rules a candidate must pass; `variety=False` drops the one a full day may bend."""
     on_day = {i.category for i in state.on(place.day)} if place.day else set()
     chosen = state.placed.keys()
     blocked = {other for p in state.placed.values() for other in p.idea.conflicts}
@@ -68,7 +75,7 @@ def rules(
         ),
         Rule(
             "no category twice on one day",
-            lambda i: place.span in (Span.week, Span.daily) or i.category not in on_day,
+            lambda i: not variety or place.span in (Span.week, Span.daily) or i.category not in on_day,
             "add ideas in other categories, or lower --per-day",
         ),
         Rule(
@@ -122,7 +129,8 @@ class Ranking:
             return (
                 self.staleness.get(i.id, 0),
                 -(place.role is not None and i.role is place.role),
-                -len(missing.intersection(i.goals)),
+                # a goal not yet served, or a category not yet used, counts the same
+                -len(missing.intersection(i.goals)) - (used[i.category] == 0),
                 _budget_bucket(cost(i), target),
                 used[i.category],
                 self.order[i.id],

@@ -55,6 +55,9 @@ class WeekState:
     def of_span(self, span: Span) -> list[Idea]:
         return [p.idea for p in self.placed.values() if p.idea.span is span]
 
+    def ideas(self) -> Iterator[Idea]:
+        return (p.idea for p in self.placed.values())
+
     @property
     def goals(self) -> set[Goal]:
         return {goal for p in self.placed.values() for goal in p.idea.goals}

@@ -71,8 +71,24 @@ class Timeline:
         length = idea.session_minutes
         start = self._start(day, idea, shift, window, length * len(sizes), away=True)
         if start is None:
-            return None
+            return self._around(day, idea, shift, window, sizes)
         return [_session(shift, n, start + (n - 1) * length, length, size) for n, size in enumerate(sizes, 1)]
+
+    def _around(
+        self, day: date, idea: Idea, shift: Shift, window: _Span, sizes: list[int]
+    ) -> list[Session] | None:
+        """Waves that do not fit back to back, in the free places of the window around what is booked."""
+        length = idea.session_minutes
+        taken = [*(b for b in self._by_shift.get((day, shift.name), []) if b.away), *self._room(day, idea)]
+        sessions: list[Session] = []
+        start = window[0] + (-window[0]) % GRID
+        while len(sessions) < len(sizes) and start + length <= window[1]:
+            if _clear(start, start + length, taken):
+                sessions.append(_session(shift, len(sessions) + 1, start, length, sizes[len(sessions)]))
+                start += length
+            else:
+                start += GRID
+        return sessions if len(sessions) == len(sizes) else None
 
     # --- windows ----------------------------------------------------------------------------------
 

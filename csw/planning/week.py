@@ -113,16 +113,19 @@ class Planner:
                 return False
             raise self._empty_pool(place)
         money = self.team.budget - self.state.spent - self._reserve(place)
-        try:
-            candidates = passing(pool, rules(self.state, place, self.cost, money, self._budget_hint()), place)
-        except PlanError:
-            if not required:
-                return False
-            raise
         target = self._target()
-        for idea in self.ranking.ranked(self.state, place, candidates, self.cost, target):
-            if self.place(idea, place.day):
-                return True
+        # a day whose other categories cannot run while the phones stay staffed repeats one
+        for variety in (True, False):
+            try:
+                rule_list = rules(self.state, place, self.cost, money, self._budget_hint(), variety=variety)
+                candidates = passing(pool, rule_list, place)
+            except PlanError:
+                if not required:
+                    return False
+                raise
+            for idea in self.ranking.ranked(self.state, place, candidates, self.cost, target):
+                if self.place(idea, place.day):
+                    return True
         if required:
             raise infeasible(place, PHONES, PHONES_ADVICE)
         return False
@@ -156,12 +159,11 @@ class Planner:
             for run in days:
                 sessions = self._sessions(run, idea, placed)
                 if sessions is None:
-                    for booked in placed.sessions:
+                    for booked in (*placed.sessions, run):
                         self.timeline.release(booked, idea.id)
                     self.state.live_runs.pop(idea.id, None)
                     return False
                 placed.sessions[run] = sessions
-                self.timeline.book(run, idea, sessions)
         self.state.add(placed)
         return True
 
@@ -186,6 +188,8 @@ class Planner:
             found = self.timeline.sessions(day, idea, shift, reps, cap)
             if found is None:
                 return None
+            # booked shift by shift: a room holds one session at a time, whichever shift it is for
+            self.timeline.book(day, idea, found)
             sessions += found
             self.state.live_runs[idea.id] += live
         if not sessions:
