@@ -245,6 +245,7 @@ def _disagreements(idea: Idea) -> list[str]:
 # --- version 1 ------------------------------------------------------------------------------------
 
 _V1_ONLY = ("kind", "off_phones")
+V1_NAMES = {"span": "kind", "format": "off_phones"}  # a new field, by the version-1 key it is read from
 
 
 def is_version_1(data: dict[str, Any]) -> bool:

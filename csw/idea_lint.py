@@ -139,8 +139,11 @@ def bank_findings(ideas: Mapping[str, Idea], checked: Iterable[str]) -> dict[str
 def upgrade_notes(path: Path) -> list[str]:
     """A line for each version-1 idea in a bank file, with how to rewrite it."""
     from csw.files import read_utf8
+    from csw.ideas import MAX_BANK_BYTES
     from csw.yamlfile import YamlDocument
 
+    if not path.is_file() or path.stat().st_size > MAX_BANK_BYTES:
+        return []  # too big to read: loading it says so
     try:
         document = YamlDocument(read_utf8(path))
     except Exception:  # a file that does not parse is reported by loading it

@@ -13,6 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 from csw.errors import IdeaBankError, NotUtf8Error
 from csw.files import read_utf8
 from csw.idea import (
+    V1_NAMES,
     Category,
     Format,
     Goal,
@@ -24,6 +25,7 @@ from csw.idea import (
     Role,
     Span,
     TimeOfDay,
+    is_version_1,
 )
 from csw.resources import builtin_dir
 from csw.validation import Loc, describe, field_names
@@ -181,7 +183,7 @@ def _validate_ideas(path: Path, document: YamlDocument) -> tuple[list[tuple[Idea
     ideas: list[tuple[Idea, int]] = []
     problems: list[str] = []
     unlisted = 0
-    known = field_names([Idea, RemoteForm, PrepTask])
+    known = [*field_names([Idea, RemoteForm, PrepTask]), *V1_NAMES.values()]
 
     def where(loc: Loc) -> str:
         return f"{path}:{document.line_of(loc) or 1}"
@@ -191,7 +193,10 @@ def _validate_ideas(path: Path, document: YamlDocument) -> tuple[list[tuple[Idea
             ideas.append((Idea.model_validate(item), document.line_of((index,)) or 1))
         except ValidationError as error:
             if len(problems) < MAX_PROBLEMS:
-                problems += describe(error, where, known, prefix=(index,), label=_label(item, index))
+                renamed = V1_NAMES if isinstance(item, dict) and is_version_1(item) else None
+                problems += describe(
+                    error, where, known, prefix=(index,), label=_label(item, index), renamed=renamed
+                )
             else:  # counted, not described: describing looks up lines
                 unlisted += error.error_count()
     unlisted += max(0, len(problems) - MAX_PROBLEMS)

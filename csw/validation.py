@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, time
 from typing import Annotated, Any
 
@@ -126,14 +126,18 @@ def describe(
     known_fields: list[str],
     prefix: Loc = (),
     label: str = "",
+    renamed: Mapping[str, str] | None = None,
 ) -> list[str]:
     """One line per problem: '<where>: <label>.<field>: <what is wrong> (found <value>)'.
 
-    `prefix` places the validated value inside its file (for the line); `label` names it.
+    `prefix` places the validated value inside its file (for the line); `label` names it;
+    `renamed` gives a field its name in the file where it was read under another (a version-1 key).
     """
     lines = []
     for item in error.errors(include_url=False):
         inner: Loc = tuple(item["loc"])
+        if renamed and inner and inner[0] in renamed:
+            inner = (renamed[str(inner[0])], *inner[1:])
         field = _field(label, inner)
         lines.append(f"{where(prefix + inner)}: {field}{_explain(item, prefix + inner, known_fields)}")
     return lines

@@ -136,7 +136,7 @@ DEFECTS = [
     # needs ...' (a model-level rule); duration_minutes is on line 8
     pytest.param(
         "defect-activity-without-duration.yaml",
-        ["defect-activity-without-duration.yaml:8: taco-tuesday.duration_minutes: an activity needs"],
+        ["defect-activity-without-duration.yaml:8: taco-tuesday.duration_minutes: a slot idea needs"],
     ),
     # a title or summary of spaces passed: min_length=1 was checked before it was stripped to ''
     pytest.param(

@@ -10,13 +10,13 @@ import pytest
 import yaml
 
 from csw.config import Mode
-from csw.ideas import Category, Kind, load_bank
+from csw.ideas import Category, Span, load_bank
 
 GOOD_IDEA = """
 - id: taco-tuesday
   title: Taco Tuesday
   category: food
-  kind: activity
+  span: slot
   summary: A taco bar for the whole team.
   how_to: |
     1. Order tacos.
@@ -24,10 +24,12 @@ GOOD_IDEA = """
   time_of_day: midday
   modes: [onsite]
   cost_per_person: 9
-  off_phones: true
+  format: waves
   prep:
     - task: Order the taco bar
       days_before: 7
+  pitch: Build your own tacos with the team.
+  goals: [boost-morale]
 """
 
 
@@ -40,12 +42,12 @@ def builtin() -> list:
 def test_builtin_bank_is_big_varied_and_remote_friendly() -> None:
     ideas = builtin()
     assert len(ideas) >= 80
-    assert sum(i.kind is Kind.theme for i in ideas) >= 15
+    assert sum(i.span is Span.day for i in ideas) >= 15
     assert sum(i.works_for(Mode.remote) for i in ideas) >= 25
     assert set(Counter(i.category for i in ideas)) == set(Category)
     for idea in ideas:
         assert idea.how_to.count("\n") >= 2, f"{idea.id}: the how-to should be real steps"
-        assert idea.kind is Kind.theme or idea.duration_minutes > 0
+        assert not idea.timed or idea.session_minutes > 0
 
 
 def test_builtin_bank_covers_what_the_community_does() -> None:
@@ -95,11 +97,11 @@ def test_one_file_per_category() -> None:
 
 
 def test_list_filters_and_json(csw) -> None:
-    result = csw("ideas", "list", "--category", "charity", "--mode", "remote", "--kind", "activity", "--json")
+    result = csw("ideas", "list", "--category", "charity", "--mode", "remote", "--span", "slot", "--json")
     assert result.exit_code == 0
     records = json.loads(result.stdout)
-    assert records and all(r["category"] == "charity" and r["kind"] == "activity" for r in records)
-    assert all("remote" in r["modes"] or {"onsite", "remote"} <= set(r["modes"]) for r in records)
+    assert records and all(r["category"] == "charity" and r["span"] == "slot" for r in records)
+    assert all("remote" in r["modes"] or r["remote"] for r in records)
     table = csw("ideas", "list", "--category", "charity").stdout
     assert "charity-jail" in table or "jail" in table.lower()
     assert table.rstrip().endswith("ideas")
@@ -130,7 +132,8 @@ def test_user_bank_adds_and_replaces_builtin(csw, write) -> None:
         "mine/food.yaml",
         GOOD_IDEA
         + GOOD_IDEA.replace("taco-tuesday", "pajama-day")
-        .replace("kind: activity", "kind: theme")
+        .replace("span: slot", "span: day")
+        .replace("format: waves", "format: desk")
         .replace("duration_minutes: 30", "duration_minutes: 0"),
     )
     result = csw("ideas", "show", "taco-tuesday", "--ideas", "mine")
@@ -161,9 +164,9 @@ BAD_BANKS = {
         "taco-tuesday.category: Input should be",
     ),
     "unknown key": (
-        GOOD_IDEA.replace("  off_phones: true", "  off_phone: true"),
+        GOOD_IDEA.replace("  format: waves", "  formats: waves"),
         ":12:",
-        "unknown key 'off_phone'; did you mean 'off_phones'?",
+        "unknown key 'formats'; did you mean 'format'?",
     ),
     "bad slug": (
         GOOD_IDEA.replace("taco-tuesday", "Taco Tuesday"),
@@ -183,9 +186,9 @@ BAD_BANKS = {
     "activity without duration": (
         GOOD_IDEA.replace("duration_minutes: 30", "duration_minutes: 0"),
         ":8:",
-        "taco-tuesday.duration_minutes: an activity needs duration_minutes greater than 0",
+        "taco-tuesday.duration_minutes: a slot idea needs duration_minutes greater than 0",
     ),
-    "duplicate ids": (GOOD_IDEA + GOOD_IDEA, ":17:", "id 'taco-tuesday' is already used at"),
+    "duplicate ids": (GOOD_IDEA + GOOD_IDEA, ":19:", "id 'taco-tuesday' is already used at"),
 }
 
 
@@ -218,10 +221,10 @@ def test_check_of_the_builtin_bank_is_clean(csw) -> None:
 
 
 def test_a_broken_user_bank_stops_planning_with_exit_2(csw, write) -> None:
-    path = write("bank.yaml", GOOD_IDEA.replace("kind: activity", "kind: party"))
+    path = write("bank.yaml", GOOD_IDEA.replace("span: slot", "span: party"))
     result = csw("plan", "2025", "--ideas", path)
     result.assert_clean_error()
-    assert f"{path}:4: taco-tuesday.kind" in result.stderr
+    assert f"{path}:4: taco-tuesday.span" in result.stderr
     assert not Path("csw-2025").exists()
 
 

@@ -59,7 +59,7 @@ def test_history_is_not_repeated(seed: int, mode: Mode) -> None:
     last_year = plan_for(seed=seed, mode=mode, year=2024, budget=10**6)
     this_year = plan_for(seed=seed, mode=mode, history=((2024, frozenset(last_year.ideas)),), budget=10**6)
     assert not set(last_year.ideas) & set(this_year.ideas)
-    assert this_year.notes == ()
+    assert not [note for note in this_year.notes if "ran out of ideas" in note]
 
 
 def test_history_runs_out_and_reuses_the_oldest_with_a_note() -> None:
@@ -67,8 +67,8 @@ def test_history_runs_out_and_reuses_the_oldest_with_a_note() -> None:
     for year in range(2015, 2025):
         plan = plan_for(mode=Mode.remote, year=year, history=tuple(used), budget=10**6)
         used.append((year, frozenset(plan.ideas)))
-    assert plan.notes and "ran out of ideas not used before" in plan.notes[0]
-    assert "2015" in plan.notes[0]
+    reused = [note for note in plan.notes if "ran out of ideas not used before" in note]
+    assert reused and "2015" in reused[0]
 
 
 @st.composite
@@ -108,7 +108,8 @@ def test_pins_are_honoured_and_say_what_they_displaced(pins: dict, seed: int) ->
         assert set(pins.get(day.date, ())) <= set(day.idea_ids)
     free = plan_for(mode=Mode.hybrid, seed=seed, budget=10**6, share=0.5)
     for day, mine in zip(plan.days, free.days, strict=True):
-        gone = [free.idea(i).title for i in mine.idea_ids if i not in plan.ideas and day.date in pins]
+        on_the_day = [i for i in mine.idea_ids if free.idea(i).span in (Span.day, Span.slot)]
+        gone = [free.idea(i).title for i in on_the_day if i not in plan.ideas and day.date in pins]
         for title in gone:
             assert any(title in note and f"{day.date:%A}" in note for note in plan.notes), (title, plan.notes)
 
@@ -149,7 +150,14 @@ def test_plan_2025_writes_a_readable_plan_and_prints_the_week(csw, tmp_path: Pat
     assert [d["date"] for d in data["days"]] == [f"2025-10-0{n}" for n in range(6, 10)] + ["2025-10-10"]
     assert data["seed"] == 2025
     dues = [item["due"] for item in data["prep"]]
-    assert dues == sorted(dues) and all(due < "2025-10-06" or due == "2025-10-06" for due in dues)
+    assert dues == sorted(dues)
+    runs = dict.fromkeys(data["all_week"], data["days"][0]["date"])
+    for day in data["days"]:
+        for idea in (day["theme"], *(a["idea"] for a in day["activities"])):
+            runs.setdefault(idea, day["date"])
+    for item in data["prep"]:
+        assert item["due"] <= runs[item["idea"]], item
+        assert date.fromisoformat(item["due"]).weekday() < 5, f"{item} falls on a weekend"
 
 
 def test_plan_twice_gives_the_same_bytes_and_another_seed_another_week(csw, tmp_path: Path) -> None:
@@ -164,7 +172,7 @@ def test_plan_json_on_stdout(csw) -> None:
     result = csw("plan", "2025", "--json", "--mode", "remote", "--headcount", "12")
     data = json.loads(result.stdout)
     assert data["team"]["mode"] == "remote" and data["team"]["headcount"] == 12
-    assert all("remote" in idea["modes"] for idea in data["ideas"].values())
+    assert all("remote" in idea["modes"] or idea["remote"] for idea in data["ideas"].values())
 
 
 def test_plan_writes_json_export_on_request(csw, tmp_path: Path) -> None:
@@ -210,6 +218,10 @@ def free_ids() -> list[str]:
     )
 
 
+def onsite_only() -> str:
+    return next(i for i, idea in sorted(bank().items()) if not idea.works_for(Mode.remote))
+
+
 INFEASIBLE = {
     "budget 0 with only paid ideas": (
         ["--budget", "0", "--headcount", "40", *[a for i in free_ids() for a in ("--exclude", i)]],
@@ -232,7 +244,11 @@ INFEASIBLE = {
         "two themed days",
         "",
     ),
-    "pinned idea for another mode": (["--mode", "remote", "--pin", "mon=chair-massage"], "(mode)", "--mode"),
+    "pinned idea for another mode": (
+        ["--mode", "remote", "--pin", f"mon={onsite_only()}"],
+        "(mode)",
+        "--mode",
+    ),
     "phones cannot spare anyone": (
         [
             "--headcount",

@@ -153,11 +153,18 @@ def check_people(plan: Plan) -> None:
             if idea.format in (Format.waves, Format.appointments):
                 for shift, reps in counts.items():
                     got = sum(s.reps for s in activity.sessions if s.shift == shift)
-                    assert got == reps, "everyone on the shift gets a turn"
+                    assert got == onsite_reps(plan, idea, reps), "everyone on the shift gets a turn"
         for (shift, _), reps in away.items():
             assert reps <= int(plan.team.max_off_phones * counts[shift] + 1e-9), "phones stay staffed"
     for idea_id, runs in live.items():
         assert runs <= (plan.idea(idea_id).max_sessions or runs), "a host repeats it max_sessions times"
+
+
+def onsite_reps(plan: Plan, idea: Idea, reps: int) -> int:
+    """Of a shift's reps, those who take part in person: the rest get the idea's remote form."""
+    if plan.team.mode is Mode.onsite or idea.remote is None or Mode.remote in idea.modes:
+        return reps
+    return 0 if plan.team.mode is Mode.remote else reps - round(reps * plan.team.remote_share)
 
 
 def check_money(plan: Plan, team: dict) -> None:

@@ -59,6 +59,7 @@ def _upgrade(planner: Planner, placed: Placed) -> None:
     # the week's drive stays a drive while anything else for the charity leans on it
     drive_needed = is_fundraiser(old) and any(i.category is Category.charity for i in state.ideas())
     place = Place(old.span, day, old.role)
+    used = planner.ranking.staleness
     richer = [
         i
         for i in planner.pools[old.span]
@@ -66,6 +67,7 @@ def _upgrade(planner: Planner, placed: Placed) -> None:
         and placed.cost < planner.cost(i) <= money + 1e-9
         and lost <= set(i.goals)
         and (is_fundraiser(i) or not drive_needed)
+        and used.get(i.id, 0) <= used.get(old.id, 0)  # never an idea from a later plan than the old one
     ]
     for idea in _ranked(planner, _passing(planner, place, richer, money), aim)[:_TRIES]:
         if planner.place(idea, day):
@@ -84,5 +86,5 @@ def _passing(planner: Planner, place: Place, pool: list[Idea], money: float) -> 
 
 
 def _ranked(planner: Planner, candidates: list[Idea], aim: float) -> list[Idea]:
-    order = planner.ranking.order
-    return sorted(candidates, key=lambda i: (abs(planner.cost(i) - aim), order[i.id]))
+    order, used = planner.ranking.order, planner.ranking.staleness
+    return sorted(candidates, key=lambda i: (used.get(i.id, 0), abs(planner.cost(i) - aim), order[i.id]))

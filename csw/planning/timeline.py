@@ -60,8 +60,7 @@ class Timeline:
         if window is None or reps == 0:
             return None if window is None else []
         if idea.format is Format.desk:
-            start = self._start(day, idea, shift, window, idea.session_minutes, away=False)
-            return None if start is None else [_session(shift, 1, start, idea.session_minutes, 0)]
+            return self.marker(day, idea, shift)
         per_group = min(cap, idea.capacity or cap, reps)
         if per_group < 1:
             return None
@@ -89,6 +88,14 @@ class Timeline:
             else:
                 start += GRID
         return sessions if len(sessions) == len(sizes) else None
+
+    def marker(self, day: date, idea: Idea, shift: Shift) -> list[Session] | None:
+        """One session that takes nobody off the queue: a desk item, or the time of a remote form."""
+        window = self.window(idea, shift)
+        if window is None:
+            return None
+        start = self._start(day, idea, shift, window, idea.session_minutes, away=False)
+        return None if start is None else [_session(shift, 1, start, idea.session_minutes, 0)]
 
     # --- windows ----------------------------------------------------------------------------------
 
@@ -143,17 +150,12 @@ class Timeline:
     def _appointments(
         self, day: date, idea: Idea, shift: Shift, window: _Span, sizes: list[int]
     ) -> list[Session] | None:
-        """Booked slots back to back in the quieter part of the shift: not its first hour or a meal."""
+        """Booked slots back to back in the quieter part of the shift: not its first hour or its last
+        half hour, and clear of whatever else takes reps off the queue (a meal included)."""
         length = idea.session_minutes
         quiet = (max(window[0], shift.start_minute + 60), min(window[1], shift.end_minute - 30))
-        meals = [
-            w
-            for m in (Meal.breakfast, Meal.lunch)
-            if (w := self._meal_window(m, shift.start_minute, shift.end_minute))
-        ]
         booked = [b for b in self._by_shift.get((day, shift.name), []) if b.away]
-        rooms = self._room(day, idea)
-        taken = [*booked, *rooms, *(_Booking(a, b, True, "") for a, b in meals)]
+        taken = [*booked, *self._room(day, idea)]
         sessions: list[Session] = []
         start = quiet[0] + (-quiet[0]) % GRID
         while len(sessions) < len(sizes) and start + length <= quiet[1]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from csw.config import Mode
 from csw.dates import Week
 from csw.errors import PlanError
 from csw.idea import Format, Idea, Role, Span
@@ -92,10 +93,16 @@ class Planner:
             places.append(Place(Span.slot, day, role))
         if self.state.theme(day) is None:
             places.append(Place(Span.day, day, role))
+        failed: PlanError | None = None
         for place in places:
             pool = [i for i in self.pools[place.span] if i.role is role]
-            if self.choose(place, pool, required=False):
-                return
+            try:
+                if pool and self.choose(place, pool):
+                    return
+            except PlanError as error:
+                failed = error  # the constraint that left this place empty
+        if failed is not None:
+            raise failed
         raise PlanError(
             f"{day_name(day)}: no {role.value} fits"
             f" ({'the first day opens the week' if role is Role.opening else 'the last day closes it'}).",
@@ -114,20 +121,21 @@ class Planner:
             raise self._empty_pool(place)
         money = self.team.budget - self.state.spent - self._reserve(place)
         target = self._target()
-        # a day whose other categories cannot run while the phones stay staffed repeats one
+        failed = infeasible(place, PHONES, PHONES_ADVICE)
+        # a day whose other categories cannot run (or are used up) repeats one
         for variety in (True, False):
             try:
                 rule_list = rules(self.state, place, self.cost, money, self._budget_hint(), variety=variety)
                 candidates = passing(pool, rule_list, place)
-            except PlanError:
-                if not required:
-                    return False
-                raise
+            except PlanError as error:
+                failed = error
+                continue
             for idea in self.ranking.ranked(self.state, place, candidates, self.cost, target):
                 if self.place(idea, place.day):
                     return True
+            failed = infeasible(place, PHONES, PHONES_ADVICE)
         if required:
-            raise infeasible(place, PHONES, PHONES_ADVICE)
+            raise failed
         return False
 
     def _allowed(self, place: Place, pool: list[Idea]) -> list[Idea]:
@@ -185,7 +193,11 @@ class Planner:
                 recorded.append(shift.name)
                 continue
             cap = int(self.team.max_off_phones * reps + 1e-9)
-            found = self.timeline.sessions(day, idea, shift, reps, cap)
+            here = reps - self._remote_reps(idea, reps)
+            if here == 0:  # the whole shift gets the remote form: its time, and nobody leaves the queue
+                found = self.timeline.marker(day, idea, shift)
+            else:
+                found = self.timeline.sessions(day, idea, shift, here, cap)
             if found is None:
                 return None
             # booked shift by shift: a room holds one session at a time, whichever shift it is for
@@ -197,6 +209,12 @@ class Planner:
         if recorded:
             placed.recorded_for[day] = tuple(recorded)
         return sessions
+
+    def _remote_reps(self, idea: Idea, reps: int) -> int:
+        """How many of a shift's `reps` get the idea's remote form instead of a session."""
+        if not idea.uses_remote_form(self.team.mode):
+            return 0
+        return reps if self.team.mode is Mode.remote else round(reps * self.team.remote_share)
 
     # --- money --------------------------------------------------------------------------------------
 
