@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from csw.config import Config, Mode, Team, TeamEntry
 from csw.dates import Week, parse_weekday_or_date, week_of
-from csw.errors import IdeaBankError, UsageError
+from csw.errors import IdeaBankError, PlanError, UsageError
 from csw.ideas import Bank, Idea, load_valid_bank
 from csw.plan import Organization, Plan, TeamFacts, load_plan
 from csw.planning import Constraints, make_plan
@@ -93,10 +93,20 @@ class _Planning:
 
     def plan(self, entry: TeamEntry | None) -> Plan:
         config, options = self.config, self.options
-        org = config.organization
         team = entry.merged(config.team) if entry else config.team
         seed = options.year if options.seed is None else options.seed
-        plan = make_plan(
+        try:
+            plan = self._make(team, entry, seed)
+        except PlanError as error:
+            if entry is None:
+                raise
+            raise PlanError(f"team {entry.name}: {error.message}", hint=error.hint) from None
+        return self._with_kudos(plan, entry)
+
+    def _make(self, team: Team, entry: TeamEntry | None, seed: int) -> Plan:
+        config, options = self.config, self.options
+        org = config.organization
+        return make_plan(
             self.week,
             self.ideas,
             self._constraints(team, entry),
@@ -109,7 +119,6 @@ class _Planning:
             ),
             theme=theme_of(options.year, config.themes, org.theme),
         )
-        return self._with_kudos(plan, entry)
 
     def _constraints(self, team: Team, entry: TeamEntry | None) -> Constraints:
         options, config = self.options, self.config

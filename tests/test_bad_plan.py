@@ -71,11 +71,11 @@ EDITS: dict[str, tuple[Callable[[Data], object], list[str]]] = {
     "a wave 0": (lambda d: first_session(d).update(wave=0), ["sessions[0].wave"]),
     "a theme that is an activity": (
         lambda d: d["days"][0].update(theme=an_activity_id(d)),
-        ["days[0].theme:", "is an activity, not a theme"],
+        ["days[0].theme:", "is span: slot", "this place takes span: day"],
     ),
     "an activity that is a theme": (
         lambda d: d["days"][0]["activities"][0].update(idea=d["days"][1]["theme"]),
-        ["days[0].activities[0].idea:", "is a theme, not an activity"],
+        ["days[0].activities[0].idea:", "is span: day", "belongs in a themed day"],
     ),
     "a deleted ideas key": (lambda d: d.pop("ideas"), ["ideas: is required but missing"]),
     "an idea deleted from ideas": (
@@ -89,10 +89,11 @@ EDITS: dict[str, tuple[Callable[[Data], object], list[str]]] = {
         ["days[0].thme: unknown key 'thme'"],
     ),
     "no days": (lambda d: d.update(days=[]), ["days:"]),
-    "a newer plan format": (lambda d: d.update(csw_plan=2), ["csw_plan", "re-plan"]),
+    "a newer plan format": (lambda d: d.update(csw_plan=3), ["csw_plan", "re-plan"]),
+    "a version-1 plan": (lambda d: d.update(csw_plan=1), ["csw_plan", "version-1 plan", "--force"]),
     "an invalid idea in ideas": (
-        lambda d: d["ideas"][d["days"][0]["theme"]].update(kind="party"),
-        [".kind:", "(found 'party')"],
+        lambda d: d["ideas"][d["days"][0]["theme"]].update(span="party"),
+        [".span:", "(found 'party')"],
     ),
     # days name an idea by its key under ideas, the exports by its own id: they must agree
     "an idea whose id is not its key": (
@@ -177,7 +178,8 @@ def test_a_bad_hand_edit_exits_2_naming_line_and_field(tmp_path: Path, case: str
     result = run_cli("render", "csw-2025/plan.yaml", cwd=tmp_path)
     place = result.stderr.split("plan.yaml:", 1)[1].split(":", 1)[0]
     assert place.isdigit(), result.stderr
-    if case not in ("a deleted ideas key", "an unknown key", "a newer plan format", "no days"):
+    top = ("a deleted ideas key", "an unknown key", "a newer plan format", "a version-1 plan", "no days")
+    if case not in top:
         assert int(place) > 1, f"line {place}: {result.stderr}"
 
 

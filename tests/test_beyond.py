@@ -284,7 +284,7 @@ def test_a_team_that_cannot_be_planned_in_a_big_organisation_is_a_clean_error(
     write("csw.toml", many_teams(PARALLEL_FROM + 1) + '[[teams]]\nname = "Tiny"\nper_day = 0\n')
     result = csw("plan", "2025")
     result.assert_clean_error()
-    assert "no recognition item" in result.stderr and "--per-day" in result.stderr
+    assert "Tiny" in result.stderr and "no opening" in result.stderr and "--per-day" in result.stderr
     assert not (tmp_path / "csw-2025").exists()
 
 

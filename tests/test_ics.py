@@ -28,7 +28,7 @@ from csw.planning import Constraints, make_plan
 
 DAY = Shift(name="day", start="08:00", end="16:30")
 LATE = Shift(name="late", start="12:00", end="20:30")
-EARLY_START = Shift(name="day", start="08:30", end="16:30")  # a morning idea placed first starts 09:00
+EARLY_START = Shift(name="day", start="08:45", end="16:30")  # a morning idea placed first starts 09:00
 NIGHT = Shift(name="night", start="16:00", end="24:00")
 ALL_MODES = (Mode.onsite, Mode.remote, Mode.hybrid)
 EN_DASH = "\N{EN DASH}"
@@ -143,7 +143,7 @@ def test_one_event_per_themed_day_session_and_prep_task() -> None:
     plan = build(shifts=(DAY, LATE))
     events = parse(calendar_bytes(plan)).events
     assert session_count(plan) > len(plan.days), "two shifts and waves: more sessions than days"
-    assert len(events) == len(plan.days) + session_count(plan) + len(plan.prep)
+    assert len(events) == len(plan.days) + len(plan.all_week) + session_count(plan) + len(plan.prep)
 
 
 def test_every_themed_day_is_an_all_day_event_on_its_date() -> None:
@@ -200,10 +200,10 @@ def test_summary_and_description_of_waves_off_the_phones() -> None:
         "phone-free-workshop", category=Category.learning, duration_minutes=60, off_phones=True
     )
     desk = user_idea("desk-quiz", category=Category.recognition, off_phones=False)
-    monday = date(2025, 10, 6)
-    plan = build(shifts=(DAY,), extra=(workshop, desk), pins={monday: (workshop.id, desk.id)})
+    tuesday = date(2025, 10, 7)
+    plan = build(shifts=(DAY,), extra=(workshop, desk), pins={tuesday: (workshop.id, desk.id)})
     events = events_by_uid(calendar_bytes(plan))
-    prefix = "csw-2025-customer-care-2025-10-06"
+    prefix = "csw-2025-customer-care-2025-10-07"
     second = events[f"{prefix}-phone-free-workshop-day-w2@acme.example"]
     assert str(second["SUMMARY"]) == f"Phone Free Workshop {EN_DASH} wave 2 of 4 (day shift)"
     assert str(second["DESCRIPTION"]) == (
@@ -324,7 +324,8 @@ def test_a_hand_edited_plan_that_repeats_an_activity_still_has_unique_uids() -> 
     data["days"][0]["activities"].append(repeated)
     edited = Plan.model_validate(data)
     uids = [str(event["UID"]) for event in parse(calendar_bytes(edited)).events]
-    assert len(uids) == len(set(uids)) == len(edited.days) + session_count(edited) + len(edited.prep)
+    expected = len(edited.days) + len(edited.all_week) + session_count(edited) + len(edited.prep)
+    assert len(uids) == len(set(uids)) == expected
     base = f"csw-2025-customer-care-2025-10-06-{repeated['idea']}-day-w1"
     assert f"{base}@acme.example" in uids and f"{base}-2@acme.example" in uids
 
@@ -367,7 +368,11 @@ def test_commas_semicolons_newlines_and_markup_come_back_intact() -> None:
         "odd-tacos", title=title, how_to=how_to, summary="Lunch; with, commas", location="A, B; C"
     )
     theme = user_idea(
-        "odd-theme", kind=Kind.theme, category=Category.dress_up, title="Hats; Caps, <b>Berets</b>"
+        "odd-theme",
+        kind=Kind.theme,
+        category=Category.dress_up,
+        title="Hats; Caps, <b>Berets</b>",
+        duration_minutes=0,
     )
     thursday = date(2025, 10, 9)
     plan = build(extra=(odd, theme), pins={thursday: (theme.id, odd.id)}, team="Care; Billing, <Support>")
@@ -524,7 +529,7 @@ def test_every_plan_renders_a_complete_well_formed_calendar(inputs: dict[str, An
     assert all(len(line) <= 75 for line in data.split(b"\r\n"))
     assert data.count(b"\n") == data.count(b"\r\n")
     events = events_by_uid(data)
-    assert len(events) == len(plan.days) + session_count(plan) + len(plan.prep)
+    assert len(events) == len(plan.days) + len(plan.all_week) + session_count(plan) + len(plan.prep)
     zone = vtimezone_of(data)
     assert len(zone.subcomponents) <= 3
     for day in plan.days:

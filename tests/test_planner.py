@@ -103,7 +103,11 @@ def valid_pins(draw) -> dict[date, tuple[str, ...]]:
 @PROPERTY
 @given(valid_pins(), st.integers(min_value=0, max_value=10**6))
 def test_pins_are_honoured_and_say_what_they_displaced(pins: dict, seed: int) -> None:
-    plan = plan_for(mode=Mode.hybrid, pins=pins, seed=seed, budget=10**6, share=0.5)
+    try:
+        plan = plan_for(mode=Mode.hybrid, pins=pins, seed=seed, budget=10**6, share=0.5)
+    except PlanError as error:  # a pinned activity too long for everyone to take part on one day
+        assert str(error).startswith("--pin ") and "(phones stay staffed)" in str(error), str(error)
+        return
     for day in plan.days:
         assert set(pins.get(day.date, ())) <= set(day.idea_ids)
     free = plan_for(mode=Mode.hybrid, seed=seed, budget=10**6, share=0.5)

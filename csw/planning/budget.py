@@ -54,6 +54,7 @@ def _upgrade(planner: Planner, placed: Placed) -> None:
     state, team = planner.state, planner.team
     money = team.budget - (state.spent - placed.cost)
     aim = team.budget * (1 + team.budget_use) / 2 - (state.spent - placed.cost)
+    runs = state.live_runs[old.id]
     planner.unplace(old.id)
     lost = set(old.goals) - state.goals  # goals only the old idea served: the new one must serve them
     # the week's drive stays a drive while anything else for the charity leans on it
@@ -72,8 +73,7 @@ def _upgrade(planner: Planner, placed: Placed) -> None:
     for idea in _ranked(planner, _passing(planner, place, richer, money), aim)[:_TRIES]:
         if planner.place(idea, day):
             return
-    if not planner.place(old, day):  # its sessions were free a moment ago: this cannot fail
-        raise AssertionError(f"{old.id} no longer fits where it was")
+    planner.restore(placed, runs)  # as it was: placed again, it might not find the same times
 
 
 def _passing(planner: Planner, place: Place, pool: list[Idea], money: float) -> list[Idea]:

@@ -175,6 +175,14 @@ class Planner:
         self.state.add(placed)
         return True
 
+    def restore(self, placed: Placed, live_runs: int) -> None:
+        """Put back what `unplace` took out, at the same times."""
+        for day, sessions in placed.sessions.items():
+            self.timeline.book(day, placed.idea, sessions)
+        self.state.add(placed)
+        if live_runs:
+            self.state.live_runs[placed.idea.id] = live_runs
+
     def unplace(self, idea_id: str) -> Placed:
         placed = self.state.remove(idea_id)
         for day in placed.sessions:
