@@ -143,16 +143,24 @@ def expected_days(context: dict) -> list[tuple]:
     for day in context["days"]:
         activities = []
         for activity in day.activities:
-            waves = sum(run.waves for run in activity.runs)
+            if activity.idea.span.value == "daily":
+                continue  # in the band above the days, with its time
+            waves = sum(run.waves for run in activity.runs) if activity.idea.format.value == "waves" else 0
+            role = {"opening": "Opens the week", "finale": "The finale"}.get(activity.role or "")
             activities.append(
-                (clock(activity.start), activity.idea.title, f"in {waves} waves" if waves > 1 else None)
+                (
+                    clock(activity.start),
+                    activity.idea.title,
+                    role,
+                    f"in {waves} waves" if waves > 1 else None,
+                )
             )
         days.append(
             (
                 f"{day.date:%A}",
                 f"{day.date.day} {day.date:%B}",
                 day.theme.title,
-                day.theme.summary,
+                day.theme.pitch or day.theme.summary,
                 activities,
             )
         )
@@ -165,9 +173,14 @@ def shown_days(doc: Element) -> list[tuple]:
     for card in doc.find_all("day"):
         activities = []
         for item in card.find_all("activity"):
-            waves = item.find_all("waves")
+            waves, role = item.find_all("waves"), item.find_all("role")
             activities.append(
-                (item.find("at").text(), item.find("what").text(), waves[0].text() if waves else None)
+                (
+                    item.find("at").text(),
+                    item.find("what").text(),
+                    role[0].text() if role else None,
+                    waves[0].text() if waves else None,
+                )
             )
         days.append(
             (
@@ -218,8 +231,11 @@ def test_five_day_poster_shows_the_whole_week(five) -> None:
     assert len(context["days"]) == 5
     assert shown_days(doc) == expected_days(context)
     assert [d[0] for d in shown_days(doc)] == ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
-    assert any(a[2] == "in 5 waves" for d in shown_days(doc) for a in d[4]), "waves are shown"
-    assert any(a[2] is None for d in shown_days(doc) for a in d[4]), "one wave says nothing"
+    assert any((a[3] or "").endswith(" waves") for d in shown_days(doc) for a in d[4]), "waves are shown"
+    assert any(a[3] is None for d in shown_days(doc) for a in d[4]), "one wave says nothing"
+    roles = [a[2] for d in shown_days(doc) for a in d[4] if a[2]]
+    assert roles == ["Opens the week", "The finale"], "the arc is marked"
+    assert doc.find("band") is not None, "what runs all week and every day"
     assert doc.find("days").attrs["style"] == "--days: 5"
 
     assert doc.find("kicker").text() == "Our Company · Customer Service"
@@ -246,7 +262,7 @@ def test_busy_week_is_set_denser_for_print(busy) -> None:
     html, context = busy
     doc = parse(html)
     assert shown_days(doc) == expected_days(context)
-    assert {len(day.activities) for day in context["days"]} == {4}
+    assert {sum(not a.daily for a in day.activities) for day in context["days"]} == {4}
     assert [e.attrs for e in doc.walk() if e.tag == "html"] == [{"lang": "en", "class": "dense"}]
     assert re.search(r"@media print \{[^@]*html\.dense \{ font-size: 9pt; \}", html)
 

@@ -8,7 +8,9 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 
+from csw.idea import Format, Span
 from csw.plan import load_plan
+from csw.render import short_date
 from csw.views import clock, long_date, money
 
 
@@ -24,36 +26,50 @@ def test_agenda_is_commonmark_with_days_task_list_and_budget_table(csw, tmp_path
     text = (tmp_path / "csw-2025" / "agenda.md").read_text()
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
     assert headings(tokens, "h1") == ["Customer Service Week 2025: Mission Possible"]
+    daily = [a for a in plan.days[0].activities if plan.idea(a.idea).span is Span.daily]
+    assert plan.all_week and daily, "the default week has week-long and daily items"
     assert headings(tokens, "h2") == [
-        f"{long_date(day.date)}: {plan.idea(day.theme).title}" for day in plan.days
-    ] + ["Prep checklist", "Budget"]
-    expected_h3 = [
-        f"{clock(a.sessions[0].start)} · {plan.idea(a.idea).title}"
-        for day in plan.days
-        for a in day.activities
+        "All week",
+        "Every day",
+        *(f"{long_date(day.date)}: {plan.idea(day.theme).title}" for day in plan.days),
+        "What the week is for",
+        "Prep checklist",
+        "Budget",
     ]
+    marks = {"opening": " · opens the week", "finale": " · closes the week", None: ""}
+    expected_h3 = [f"{clock(a.sessions[0].start)} · {plan.idea(a.idea).title}" for a in daily]
+    for day in plan.days:
+        for a in day.activities:
+            idea = plan.idea(a.idea)
+            title = f"{clock(a.sessions[0].start)} · {idea.title}"
+            expected_h3.append(title + (" (every day)" if idea.span is Span.daily else marks[idea.role]))
     assert sorted(headings(tokens, "h3")) == sorted(expected_h3)
     tasks = [line for line in text.splitlines() if line.startswith("- [ ] ")]
-    assert tasks == [f"- [ ] {p.due.isoformat()} {p.task} ({plan.idea(p.idea).title})" for p in plan.prep]
+    assert tasks == [f"- [ ] {short_date(p.due)} {p.task} ({plan.idea(p.idea).title})" for p in plan.prep]
     cells = [tokens[n + 1].content for n, t in enumerate(tokens) if t.type in ("td_open", "th_open")]
-    assert cells[:5] == ["Day", "Item", "Per rep", "Fixed", "Total"]
-    assert f"**{money(plan.spent, 'USD')}**" in cells
+    assert cells[:4] == ["When", "Item", "Total", "Per rep"]
+    assert f"**{money(plan.spent, 'USD')}**" in cells and f"**{money(plan.spent_per_rep, 'USD')}**" in cells
+    runs = [*plan.all_week, *(i for day in plan.days for i in day.idea_ids)]
     rows = sum(t.type == "tr_open" for t in tokens)
-    assert rows == 1 + 15 + 3, "header, one row per chosen idea, spent/budget/left"
+    assert rows == 1 + sum(plan.cost_of(i) > 0 for i in runs) + 3, "header, one row per paid run, totals"
 
 
 def test_waves_are_listed_with_their_times(csw, tmp_path: Path) -> None:
     csw("plan", "2025", "--format", "md", "--headcount", "40")
     plan = load_plan(tmp_path / "csw-2025" / "plan.yaml")
     text = (tmp_path / "csw-2025" / "agenda.md").read_text()
-    waved = [a for d in plan.days for a in d.activities if len(a.sessions) > 1]
+    waved = [
+        a
+        for d in plan.days
+        for a in d.activities
+        if len(a.sessions) > 1 and plan.idea(a.idea).format is Format.waves
+    ]
     assert waved, "the default plan has an activity in waves"
     first = waved[0]
+    idea = plan.idea(first.idea)
     times = ", ".join(clock(s.start) for s in first.sessions)
-    assert (
-        f"{len(first.sessions)} waves of {plan.idea(first.idea).duration_minutes} minutes, at {times};"
-        in text
-    )
+    span = f"from {clock(first.sessions[0].start)} to {clock(first.sessions[-1].end)}"
+    assert f"{len(first.sessions)} waves of {idea.duration_minutes} minutes {span} (at {times})" in text
 
 
 def test_render_rerenders_an_edited_plan(csw, tmp_path: Path) -> None:
@@ -108,12 +124,14 @@ def test_an_unquoted_time_in_a_hand_edit_still_reads_as_a_time(csw, tmp_path: Pa
     csw("plan", "2025", "--format", "md")
     path = tmp_path / "csw-2025" / "plan.yaml"
     text = path.read_text()
-    first = load_plan(path).days[0].activities[0].sessions[0]
-    hours, minutes = first.start.split(":")
-    earlier = f"{int(hours) - 1}:{minutes}"
-    path.write_text(text.replace(f"start: '{first.start}'", f"start: {earlier}", 1))
+    sessions = [s for a in load_plan(path).days[0].activities for s in a.sessions]
+    quoted = next(s.start for s in sessions if s.start >= "10:00")  # YAML 1.1 reads 10:00 as 600
+    assert f"start: '{quoted}'" in text, "csw quotes it"
+    head, days = text.split("\ndays:\n", 1)
+    path.write_text(head + "\ndays:\n" + days.replace(f"start: '{quoted}'", f"start: {quoted}", 1))
+    assert f"start: {quoted}\n" in path.read_text()
     assert csw("render", str(path), "--format", "md").exit_code == 0
-    assert load_plan(path).days[0].activities[0].sessions[0].start == earlier
+    assert quoted in [s.start for a in load_plan(path).days[0].activities for s in a.sessions]
 
 
 def test_render_of_a_missing_plan(csw) -> None:
