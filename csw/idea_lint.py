@@ -34,6 +34,7 @@ _PHYSICAL = re.compile(
     r"\b(break ?room|jars?|kitchen|floor|tables?|office|conference room|lobby|cafeteria|pantry)\b", re.I
 )
 _REMOTE_TASK = re.compile(r"\bremote\b", re.I)
+_FOR_REMOTE = re.compile(r"(Remote|Home-based) reps\b")
 _MEAL_SITTING = {"breakfast": 30, "snack": 30, "lunch": 45, "dinner": 45}
 _TO_REPS = re.compile(r"\b(you|your|yours|yourself)\b", re.I)
 
@@ -47,6 +48,11 @@ def idea_findings(idea: Idea) -> list[str]:
     if idea.remote:
         for name, text in (("remote.summary", idea.remote.summary), ("remote.pitch", idea.remote.pitch)):
             found += _text_findings(idea, name, text)
+            if name == "remote.summary" and not _FOR_REMOTE.match(text):
+                found.append(
+                    "remote.summary does not say who it is for: begin it with 'Remote reps'"
+                    " (the agenda prints it under the idea as it stands)"
+                )
             if _PHYSICAL.search(text):
                 found.append(
                     f"{name} mentions '{_PHYSICAL.search(text)[0]}' (a place or thing in the building);"  # type: ignore[index]

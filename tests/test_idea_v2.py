@@ -143,7 +143,7 @@ CONTRADICTIONS = {
     "waves at the desk": ({"format": "desk", "how_to": "1. Reps join in waves."}, "mentions waves"),
     "a length that disagrees": ({"summary": "A 45-minute quiz."}, "says '45-minute'"),
     "a break room in a remote form": (
-        {"remote": {"summary": "Snacks in the break room.", "pitch": "Grab yours."}},
+        {"remote": {"summary": "Remote reps get snacks in the break room.", "pitch": "Grab yours."}},
         "mentions 'break room'",
     ),
     "a jar in a remote form": (
@@ -156,6 +156,10 @@ CONTRADICTIONS = {
             "prep": [{"task": "Send credits to remote reps", "days_before": 2}],
         },
         "move it to remote.prep",
+    ),
+    "a remote form that does not say who gets it": (
+        {"remote": {"summary": "A delivery credit.", "pitch": "Order on us."}},
+        "begin it with 'Remote reps'",
     ),
     "a fixed cost only": ({"fixed_cost": 150}, "the same for 8 reps and for 400"),
     "prep out of order": (
