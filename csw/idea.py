@@ -202,13 +202,12 @@ class Idea(StrictModel):
 
     def works_for(self, mode: Mode) -> bool:
         """Whether a team in `mode` can run it: as written, or through its remote form."""
-        onsite = Mode.onsite in self.modes or Mode.hybrid in self.modes
         remote = Mode.remote in self.modes or self.remote is not None
         if mode is Mode.onsite:
-            return onsite
+            return Mode.onsite in self.modes
         if mode is Mode.remote:
             return remote
-        return (onsite and remote) or Mode.hybrid in self.modes
+        return Mode.hybrid in self.modes or (Mode.onsite in self.modes and remote)
 
     def uses_remote_form(self, mode: Mode) -> bool:
         """Whether remote reps of a team in `mode` get the remote form instead of the idea."""

@@ -214,6 +214,7 @@ def check_purpose(plan: Plan) -> None:
     charity = [i for i in ideas if i.category.value == "charity"]
     if charity:
         assert sum("fundraiser" in i.tags for i in charity) == 1, "one drive, and it raises money"
+        assert len(charity) <= 2, "the drive and one more for the charity"
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

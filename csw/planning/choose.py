@@ -3,7 +3,7 @@
 Every candidate passes the rules in order; when a place is left with none, the rule that removed
 the last candidates is the constraint reported, with what to relax. The rest are ranked: fresher
 ideas first, then an opening or finale where the arc needs one, then the week's goals not yet
-served and the categories not yet used, then a cost near the share of the budget still to spend,
+served and the categories not yet used, then a meal if the week has none, then a cost near the share of the budget still to spend,
 then the categories the week has used least, then the seed's order.
 """
 
@@ -47,6 +47,7 @@ class Place:
 
 
 PHONES = "phones stay staffed"
+MAX_CHARITY = 2  # ideas for the charity in one week: its drive and one more
 PHONES_ADVICE = "raise team.max_off_phones, lengthen the shifts, or lower --per-day"
 
 
@@ -64,6 +65,7 @@ def rules(
     chosen = state.placed.keys()
     blocked = {other for p in state.placed.values() for other in p.idea.conflicts}
     drives = bool(state.fundraisers())
+    charity = sum(i.category is Category.charity for i in state.ideas())
     return [
         Rule(
             "each idea once a week", lambda i: i.id not in state.placed, "add ideas to the bank with --ideas"
@@ -79,19 +81,19 @@ def rules(
             "add ideas in other categories, or lower --per-day",
         ),
         Rule(
-            "one charity drive that raises money",
-            lambda i: _charity_fits(drives, i),
+            "one charity drive that raises money, and one more idea for the charity at most",
+            lambda i: _charity_fits(drives, charity, i),
             "add fundraising ideas (tag: fundraiser) outside the excluded ones",
         ),
         Rule("budget", lambda i: cost(i) <= money + 1e-9, budget_hint),
     ]
 
 
-def _charity_fits(drives: bool, idea: Idea) -> bool:
+def _charity_fits(drives: bool, charity: int, idea: Idea) -> bool:
     if idea.category is not Category.charity:
         return True
-    # at most one drive; anything else for the charity (a vote, a reveal) only beside a drive
-    return not drives if is_fundraiser(idea) else drives
+    # one drive, and beside it at most one more for the charity (a vote, a reveal, volunteering)
+    return not drives if is_fundraiser(idea) else drives and charity < MAX_CHARITY
 
 
 def passing(pool: list[Idea], rule_list: list[Rule], place: Place) -> list[Idea]:
@@ -124,13 +126,15 @@ class Ranking:
     ) -> Iterator[Idea]:
         missing = set(Goal) - state.goals
         used = state.categories
+        hungry = not any(i.meal for i in state.ideas())  # a week shares at least one meal
 
-        def rank(i: Idea) -> tuple[int, int, int, int, int, str]:
+        def rank(i: Idea) -> tuple[int, int, int, int, int, int, str]:
             return (
                 self.staleness.get(i.id, 0),
                 -(place.role is not None and i.role is place.role),
                 # a goal not yet served, or a category not yet used, counts the same
                 -len(missing.intersection(i.goals)) - (used[i.category] == 0),
+                -(hungry and i.meal is not None),
                 _budget_bucket(cost(i), target),
                 used[i.category],
                 self.order[i.id],
