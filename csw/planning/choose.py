@@ -3,8 +3,9 @@
 Every candidate passes the rules in order; when a place is left with none, the rule that removed
 the last candidates is the constraint reported, with what to relax. The rest are ranked: fresher
 ideas first, then an opening or finale where the arc needs one, then the week's goals not yet
-served and the categories not yet used, then a meal if the week has none, then a cost near the share of the budget still to spend,
-then the categories the week has used least, then the seed's order.
+served and the categories not yet used, then a meal if the week has none, then a cost near the
+share of the budget still to spend, then the categories the week has used least, then the seed's
+order.
 """
 
 from __future__ import annotations
