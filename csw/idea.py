@@ -209,9 +209,14 @@ class Idea(StrictModel):
             return remote
         return Mode.hybrid in self.modes or (Mode.onsite in self.modes and remote)
 
+    def leaves_out_remote_reps(self, mode: Mode) -> bool:
+        """Whether remote reps of a team in `mode` do not take part as written (they get the remote
+        form, or nothing where there is none)."""
+        return mode is not Mode.onsite and Mode.remote not in self.modes
+
     def uses_remote_form(self, mode: Mode) -> bool:
         """Whether remote reps of a team in `mode` get the remote form instead of the idea."""
-        return mode is not Mode.onsite and self.remote is not None and Mode.remote not in self.modes
+        return self.remote is not None and self.leaves_out_remote_reps(mode)
 
     def cost(self, headcount: int, *, remote_reps: int = 0) -> float:
         """What it costs for `headcount` reps, `remote_reps` of whom get the remote form."""

@@ -222,7 +222,7 @@ class Plan(StrictModel):
 
 def idea_cost(idea: Idea, team: TeamFacts) -> float:
     """One run of `idea` for `team`: its remote reps get the remote form where there is one."""
-    remote = team.remote_reps if idea.uses_remote_form(team.mode) else 0
+    remote = team.remote_reps if idea.leaves_out_remote_reps(team.mode) else 0
     return idea.cost(team.headcount, remote_reps=remote)
 
 

@@ -222,8 +222,7 @@ def free_ids() -> list[str]:
     )
 
 
-def onsite_only() -> str:
-    return next(i for i, idea in sorted(bank().items()) if not idea.works_for(Mode.remote))
+ONSITE_ONLY = Path(__file__).parent / "corpus" / "ideas" / "ok-valid.yaml"  # taco-tuesday, no remote form
 
 
 INFEASIBLE = {
@@ -249,7 +248,7 @@ INFEASIBLE = {
         "",
     ),
     "pinned idea for another mode": (
-        ["--mode", "remote", "--pin", f"mon={onsite_only()}"],
+        ["--ideas", str(ONSITE_ONLY), "--mode", "remote", "--pin", "mon=taco-tuesday"],
         "(mode)",
         "--mode",
     ),

@@ -162,7 +162,7 @@ def check_people(plan: Plan) -> None:
 
 def onsite_reps(plan: Plan, idea: Idea, reps: int) -> int:
     """Of a shift's reps, those who take part in person: the rest get the idea's remote form."""
-    if plan.team.mode is Mode.onsite or idea.remote is None or Mode.remote in idea.modes:
+    if plan.team.mode is Mode.onsite or Mode.remote in idea.modes:
         return reps
     return 0 if plan.team.mode is Mode.remote else reps - round(reps * plan.team.remote_share)
 

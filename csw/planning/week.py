@@ -219,8 +219,8 @@ class Planner:
         return sessions
 
     def _remote_reps(self, idea: Idea, reps: int) -> int:
-        """How many of a shift's `reps` get the idea's remote form instead of a session."""
-        if not idea.uses_remote_form(self.team.mode):
+        """How many of a shift's `reps` work remotely and get no session: the remote form, if any."""
+        if not idea.leaves_out_remote_reps(self.team.mode):
             return 0
         return reps if self.team.mode is Mode.remote else round(reps * self.team.remote_share)
 
