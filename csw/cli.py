@@ -381,7 +381,7 @@ def render(
 ) -> None:
     """Re-render every export from an (edited) plan.yaml."""
     from csw.output import parse_formats, write_exports
-    from csw.plan import load_plan
+    from csw.plan_file import load_plan
 
     chosen_formats = parse_formats(formats)
     plan_data = load_plan(plan_file)
@@ -405,7 +405,7 @@ def certificates(
     """Write certificates.html, one page per rep on the roster."""
     from csw.certificates import certificates_html
     from csw.files import write_atomic
-    from csw.plan import load_plan
+    from csw.plan_file import load_plan
     from csw.render import environment
 
     config = load(config_path)
@@ -549,7 +549,7 @@ def _composed(
     """Compose the plan's messages (only those asked for, if any) into its outbox."""
     from csw.mail.compose import compose_plan, write_outbox
     from csw.mail.recipients import load_recipients
-    from csw.plan import load_plan
+    from csw.plan_file import load_plan
     from csw.render import environment
 
     config = load(config_path)

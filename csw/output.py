@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 from csw.errors import NotUtf8Error, OutputError, UsageError
 from csw.files import read_utf8, write_all
-from csw.plan import Plan, plan_text, was_edited
+from csw.plan import Plan
+from csw.plan_file import plan_text, was_edited
 
 if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment

@@ -2,37 +2,25 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
-from datetime import date, timedelta
-from functools import lru_cache
-from pathlib import Path
+from datetime import date
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 
 from csw.config import Mode, Shift, check_zone, clock_minutes
 from csw.dates import MAX_YEAR, MIN_YEAR
-from csw.errors import PlanError
-from csw.files import read_utf8
-from csw.ideas import Category, Idea, PrepTask, Span
+from csw.ideas import Category, Idea, PrepTask
+from csw.plan_rules import check_plan
 from csw.validation import (
     DomainName,
-    Loc,
     OneLine,
     StrictModel,
-    describe,
-    dotted,
-    field_names,
 )
-from csw.yamlfile import YamlDocument, YamlSyntaxError, dump
 
 PLAN_FORMAT = 2
 Date = date  # for fields declared after a field named `date`
 _CLOCK = r"^([01]\d|2[0-4]):[0-5]\d$"
-_CHECKSUM = re.compile(r"^# csw-checksum: ([0-9a-f]{64})$", re.MULTILINE)
 # The calendar reaches a week either side of the plan's dates (all-day ends, time zone margin).
-_CALENDAR_MARGIN = timedelta(days=7)
 
 
 def clock_from_base60(value: object) -> object:
@@ -226,226 +214,4 @@ def idea_cost(idea: Idea, team: TeamFacts) -> float:
     return idea.cost(team.headcount, remote_reps=remote)
 
 
-class PlanRuleError(ValueError):
-    """A whole-plan rule broken at `loc`: pydantic reports it at the top, `loc` finds its line."""
-
-    def __init__(self, loc: Loc, message: str) -> None:
-        super().__init__(message)
-        self.loc = loc
-
-
-def check_plan(plan: Plan) -> None:
-    """Rules a hand edit can break: unknown ids, dates outside the week, kinds, shifts."""
-    _check_dates_near_the_year(plan)
-    _check_ideas_keyed_by_id(plan)
-    seen_dates: set[date] = set()
-    for index, day in enumerate(plan.days):
-        where = f"days[{index}]"
-        if not plan.week.start <= day.date <= plan.week.end:
-            raise PlanRuleError(
-                ("days", index, "date"),
-                f"{where}.date {day.date} is outside the week ({plan.week.start} to {plan.week.end})",
-            )
-        if day.date in seen_dates:
-            raise PlanRuleError(("days", index, "date"), f"{where}.date {day.date} appears twice")
-        seen_dates.add(day.date)
-        _check_idea(plan, day.theme, (Span.day,), ("days", index, "theme"))
-        for number, activity in enumerate(day.activities):
-            loc: Loc = ("days", index, "activities", number, "idea")
-            _check_idea(plan, activity.idea, (Span.slot, Span.daily), loc)
-            _check_sessions(plan, activity, ("days", index, "activities", number))
-    for index, idea_id in enumerate(plan.all_week):
-        _check_idea(plan, idea_id, (Span.week,), ("all_week", index))
-    for index, item in enumerate(plan.prep):
-        if item.idea not in plan.ideas:
-            raise PlanRuleError(
-                ("prep", index, "idea"),
-                f"prep[{index}].idea: '{item.idea}' is not one of the ideas listed under ideas",
-            )
-    for index, point in enumerate(plan.year_round):
-        if point.idea not in plan.ideas:
-            raise PlanRuleError(
-                ("year_round", index, "idea"),
-                f"year_round[{index}].idea: '{point.idea}' is not one of the ideas listed under ideas",
-            )
-    for index, kudo in enumerate(plan.kudos):
-        if kudo.date not in seen_dates:
-            raise PlanRuleError(
-                ("kudos", index, "date"),
-                f"kudos[{index}].date {kudo.date} is not one of the days of the plan",
-            )
-
-
-def _check_dates_near_the_year(plan: Plan) -> None:
-    # Prep starts up to a year before the week, year-round touchpoints end within the next year.
-    # Anything further is a typo, and at the ends of the calendar (year 1, 9999) date arithmetic
-    # in the calendar export would overflow. (A kudo's `received` is only shown, never computed
-    # with, and a customer's words may be years old: it is left free.)
-    first = max(date(max(plan.year - 1, date.min.year), 1, 1), date.min + _CALENDAR_MARGIN)
-    last = min(date(min(plan.year + 1, date.max.year), 12, 31), date.max - _CALENDAR_MARGIN)
-    dated: list[tuple[Loc, date]] = [
-        (("week", "start"), plan.week.start),
-        (("week", "end"), plan.week.end),
-        *((("prep", i, "due"), item.due) for i, item in enumerate(plan.prep)),
-        *((("year_round", i, "date"), point.date) for i, point in enumerate(plan.year_round)),
-    ]
-    for loc, day in dated:
-        if not first <= day <= last:
-            raise PlanRuleError(
-                loc,
-                f"{dotted(loc)} {day} is far from the plan's year {plan.year}:"
-                f" give a date from {first} to {last}",
-            )
-
-
-def _check_ideas_keyed_by_id(plan: Plan) -> None:
-    # Days name ideas by the key, exports and emails by the idea's own id: they must agree.
-    for key, idea in plan.ideas.items():
-        if idea.id != key:
-            raise PlanRuleError(
-                ("ideas", key, "id"),
-                f"ideas.{key}.id: '{idea.id}' differs from its key '{key}'; make the two the same",
-            )
-
-
-def _check_sessions(plan: Plan, activity: Activity, loc: Loc) -> None:
-    shifts = {shift.name: shift for shift in plan.team.shifts}
-    where = f"{loc[0]}[{loc[1]}]"
-    for number, session in enumerate(activity.sessions):
-        shift = shifts.get(session.shift)
-        if shift is None:
-            raise PlanRuleError(
-                (*loc, "sessions", number, "shift"), f"{where}: shift '{session.shift}' is not in team.shifts"
-            )
-        if not (
-            shift.start_minute <= clock_minutes(session.start)
-            and clock_minutes(session.end) <= shift.end_minute
-        ):
-            raise PlanRuleError(
-                (*loc, "sessions", number),
-                f"{where}: {activity.idea} {session.start}-{session.end} is outside"
-                f" the {shift.name} shift ({shift.start}-{shift.end})",
-            )
-
-
-_SPAN_PLACE = {
-    Span.day: "a themed day",
-    Span.slot: "an activity",
-    Span.daily: "an activity",
-    Span.week: "all_week",
-}
-
-
-def _check_idea(plan: Plan, idea_id: str, spans: tuple[Span, ...], loc: Loc) -> None:
-    idea = plan.ideas.get(idea_id)
-    if idea is None:
-        raise PlanRuleError(loc, f"{dotted(loc)}: '{idea_id}' is not one of the ideas listed under ideas")
-    if idea.span not in spans:
-        wanted = " or ".join(f"span: {span.value}" for span in spans)
-        raise PlanRuleError(
-            loc,
-            f"{dotted(loc)}: '{idea_id}' is span: {idea.span.value} and belongs in"
-            f" {_SPAN_PLACE[idea.span]}; this place takes {wanted}",
-        )
-
-
-# --- plan.yaml ---------------------------------------------------------------------------------
-
-
-def plan_body(plan: Plan) -> str:
-    """plan.yaml without its header: the plan's fields in order, each idea's text dumped once.
-
-    An organisation's teams share their ideas, and dumping the ideas' text was most of the time
-    spent writing a thousand plans: each idea's YAML is made once and reused, byte for byte what
-    dumping the whole plan gives (dumped under `ideas:`, so its lines wrap at the same columns).
-    """
-    data = plan.model_dump(mode="json", exclude={"ideas"})
-    fields = list(Plan.model_fields)
-    at = fields.index("ideas")
-    before = {key: data[key] for key in fields[:at]}
-    after = {key: data[key] for key in fields[at + 1 :]}
-    ideas = "".join(_idea_yaml(key, idea) for key, idea in plan.ideas.items())
-    return dump(before) + ("ideas:\n" + ideas if ideas else "ideas: {}\n") + dump(after)
-
-
-@lru_cache(maxsize=4096)
-def _idea_yaml(key: str, idea: Idea) -> str:
-    """The idea's entry under `ideas:`, indented as in the whole plan."""
-    return dump({"ideas": {key: idea.model_dump(mode="json")}}).removeprefix("ideas:\n")
-
-
-def _header(plan: Plan, body: str) -> str:
-    checksum = hashlib.sha256(body.encode("utf-8")).hexdigest()
-    money = (
-        f"{plan.spent:,.2f} of {plan.team.budget:,.2f} {plan.team.currency} ({plan.spent_per_rep:,.2f} a rep)"
-    )
-    return (
-        f"# Customer Service Week {plan.year} plan for {plan.organization.team},"
-        f" {plan.organization.name}.\n"
-        f"# Spend: {money}. Prep tasks: {len(plan.prep)}.\n"
-        "#\n"
-        "# This file is yours to edit: swap a theme or an activity for another idea id (add the\n"
-        "# idea under `ideas:`), change times, reword a how-to. Then run `csw render plan.yaml`\n"
-        "# to re-render the agenda, calendar and poster from it. `csw plan` will not overwrite\n"
-        "# this file once you have edited it, unless you add --force.\n"
-        f"# csw-checksum: {checksum}\n"
-    )
-
-
-def plan_text(plan: Plan) -> str:
-    body = plan_body(plan)
-    return _header(plan, body) + body
-
-
-def was_edited(text: str) -> bool:
-    """True when a plan.yaml's body no longer matches the checksum csw wrote in its header."""
-    found = _CHECKSUM.search(text)
-    if not found:
-        return True
-    body = text[found.end() + 1 :]
-    return hashlib.sha256(body.encode("utf-8")).hexdigest() != found[1]
-
-
-def parse_plan(text: str, source: str) -> Plan:
-    """A Plan from plan.yaml text; errors name `source`:line and the field."""
-    try:
-        document = YamlDocument(text)
-    except YamlSyntaxError as error:
-        place = f"{source}:{error.line}" if error.line else source
-        raise PlanError(f"{place}: invalid YAML: {error.problem}", hint=_FIX_PLAN) from None
-    if not isinstance(document.data, dict):
-        raise PlanError(f"{source}:1: not a plan (expected keys such as year, days, ideas)", hint=_FIX_PLAN)
-    try:
-        return Plan.model_validate(document.data)
-    except ValidationError as invalid:
-        named = _rule_loc(invalid)
-
-        def where(loc: Loc) -> str:
-            return f"{source}:{document.line_of(loc or named) or 1}"
-
-        raise PlanError("\n".join(describe(invalid, where, field_names([Plan]))), hint=_FIX_PLAN) from None
-
-
-_FIX_PLAN = "Fix the plan file (or re-plan with `csw plan YEAR --force`) and run the command again."
-
-
-def _rule_loc(error: ValidationError) -> Loc:
-    # pydantic reports a whole-plan rule at the top level; the rule's own error knows the field.
-    for item in error.errors(include_url=False):
-        rule = item.get("ctx", {}).get("error")
-        if isinstance(rule, PlanRuleError):
-            return rule.loc
-    return ()
-
-
-def load_plan(path: Path) -> Plan:
-    try:
-        text = read_utf8(path)
-    except FileNotFoundError:
-        raise PlanError(f"{path}: no such plan file.", hint="Run `csw plan YEAR` to make one.") from None
-    except OSError as error:  # a plan that is not UTF-8 raises NotUtf8Error, which says what to do
-        raise PlanError(f"{path}: cannot read the plan: {error}.") from None
-    return parse_plan(text, str(path))
-
-
-__all__ = ["Category", "Plan", "PrepTask", "idea_cost", "load_plan", "parse_plan", "plan_text"]
+__all__ = ["Category", "Plan", "PrepTask", "idea_cost"]

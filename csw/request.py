@@ -13,7 +13,8 @@ from csw.config import Config, Mode, Team, TeamEntry
 from csw.dates import Week, parse_weekday_or_date, week_of
 from csw.errors import IdeaBankError, PlanError, UsageError
 from csw.ideas import Bank, Idea, load_valid_bank
-from csw.plan import Organization, Plan, TeamFacts, load_plan
+from csw.plan import Organization, Plan, TeamFacts
+from csw.plan_file import load_plan
 from csw.planning import Constraints, make_plan
 from csw.themes import theme_of
 from csw.views import slug

@@ -18,7 +18,7 @@ from csw.cli import PLAIN_TABLE_FROM
 from csw.config import load_config
 from csw.output import DEFAULT_FORMATS, write_teams
 from csw.parallel import PARALLEL_FROM
-from csw.plan import load_plan
+from csw.plan_file import load_plan
 from csw.request import PlanOptions, plan_teams
 from tests.test_email_compose import content
 from tests.test_poster import chromium, pdf_pages, print_pdf

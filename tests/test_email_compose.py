@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from icalendar import Calendar
 
 from csw.mail.compose import MAIL_POLICY, header_line
-from csw.plan import load_plan
+from csw.plan_file import load_plan
 
 CONFIG = """
 [organization]

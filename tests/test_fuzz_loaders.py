@@ -31,7 +31,8 @@ from csw.errors import CswError
 from csw.ideas import read_bank_file
 from csw.mail.recipients import load_recipients
 from csw.output import EXPORTS, render_exports
-from csw.plan import Plan, parse_plan
+from csw.plan import Plan
+from csw.plan_file import parse_plan
 from tests.test_bad_support import base_plan_text
 
 # CSW_FUZZ_EXAMPLES=5000 for a longer hunt; the default keeps this file well under a minute.

@@ -23,7 +23,8 @@ from csw.dates import WEEKDAYS, WORKWEEK, week_of
 from csw.errors import PlanError
 from csw.ics import PRODID, LiteralText, calendar_bytes, combined_calendar_bytes, content_line, fold
 from csw.ideas import Category, Idea, Kind, TimeOfDay, load_bank
-from csw.plan import Organization, Plan, TeamFacts, parse_plan, plan_text
+from csw.plan import Organization, Plan, TeamFacts
+from csw.plan_file import parse_plan, plan_text
 from csw.planning import Constraints, make_plan
 
 DAY = Shift(name="day", start="08:00", end="16:30")

@@ -15,7 +15,7 @@ from csw.config import Mode
 from csw.dates import week_of
 from csw.errors import PlanError
 from csw.ideas import Category, Format, Span
-from csw.plan import parse_plan, plan_text
+from csw.plan_file import parse_plan, plan_text
 from tests.plans import SHIFTS, bank, plan_for
 
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from csw.context import plan_context
-from csw.plan import load_plan
+from csw.plan_file import load_plan
 from csw.views import clock
 
 SEVEN_DAYS = '[week]\ndays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\n'

@@ -9,7 +9,7 @@ import yaml
 from markdown_it import MarkdownIt
 
 from csw.idea import Format, Span
-from csw.plan import load_plan
+from csw.plan_file import load_plan
 from csw.render import short_date
 from csw.views import clock, long_date, money
 
