@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 
 from csw.config import Mode, Shift
@@ -40,7 +41,7 @@ def plan_for(
     headcount: int = 40,
     budget: float = 2000.0,
     share: float = 0.25,
-    shifts: str = "one",
+    shifts: str | tuple[Shift, ...] = "one",
     per_day: int = 2,
     pins: dict | None = None,
     exclude: frozenset[str] = frozenset(),
@@ -48,17 +49,20 @@ def plan_for(
     seed: int = 1,
     year: int = 2025,
     days: tuple[str, ...] = WORKWEEK,
+    start: date | None = None,
     ideas: dict[str, Idea] | None = None,
+    organization: Organization = ORG,
+    theme: str = "Mission Possible",
 ) -> Plan:
+    """A plan from the planner; `shifts` names one of SHIFTS or gives the shifts themselves."""
     team = TeamFacts(
         mode=mode,
         headcount=headcount,
         budget=budget,
         currency="USD",
         max_off_phones=share,
-        shifts=SHIFTS[shifts],
+        shifts=SHIFTS[shifts] if isinstance(shifts, str) else shifts,
     )
     constraints = Constraints(team=team, per_day=per_day, pins=pins or {}, exclude=exclude, history=history)
-    return make_plan(
-        week_of(year, days), ideas or bank(), constraints, seed, organization=ORG, theme="Mission Possible"
-    )
+    week = week_of(year, days, start)
+    return make_plan(week, ideas or bank(), constraints, seed, organization=organization, theme=theme)

@@ -19,13 +19,13 @@ from icalendar import Calendar, Event
 from icalendar.parser import Contentline
 
 from csw.config import Mode, Shift, clock_minutes
-from csw.dates import WEEKDAYS, WORKWEEK, week_of
+from csw.dates import WEEKDAYS, WORKWEEK
 from csw.errors import PlanError
 from csw.ics import PRODID, LiteralText, calendar_bytes, combined_calendar_bytes, content_line, fold
 from csw.ideas import Category, Idea, Kind, TimeOfDay, load_bank
-from csw.plan import Organization, Plan, TeamFacts
+from csw.plan import Organization, Plan
 from csw.plan_file import parse_plan, plan_text
-from csw.planning import Constraints, make_plan
+from tests.plans import plan_for
 
 DAY = Shift(name="day", start="08:00", end="16:30")
 LATE = Shift(name="late", start="12:00", end="20:30")
@@ -58,19 +58,19 @@ def build(
     budget: float = 5000.0,
 ) -> Plan:
     """A real plan from the planner: the built-in bank plus `extra` ideas (a user's bank)."""
-    facts = TeamFacts(
+    return plan_for(
+        seed=seed,
+        year=year,
+        days=days,
+        start=start,
         mode=mode,
+        shifts=shifts,
+        pins=dict(pins or {}),
         headcount=headcount,
         budget=budget,
-        currency="USD",
-        max_off_phones=0.25,
-        shifts=shifts,
-    )
-    organization = Organization(name="Acme Support", team=team, timezone=timezone, domain="acme.example")
-    ideas = {**builtin_ideas(), **{idea.id: idea for idea in extra}}
-    constraints = Constraints(team=facts, per_day=2, pins=pins or {})
-    return make_plan(
-        week_of(year, days, start), ideas, constraints, seed, organization=organization, theme="Heroes"
+        ideas={**builtin_ideas(), **{idea.id: idea for idea in extra}},
+        organization=Organization(name="Acme Support", team=team, timezone=timezone, domain="acme.example"),
+        theme="Heroes",
     )
 
 
