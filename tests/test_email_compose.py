@@ -138,6 +138,10 @@ def test_daily_messages_carry_the_day(csw, planned: Path) -> None:
         title = plan.idea(day.theme).title
         assert message["Subject"].startswith(f"Today is {title}:")
         assert parsedate_to_datetime(message["Date"]).date() == day.date
+        text = content(message.get_body(preferencelist=("plain",)))  # type: ignore[arg-type]
+        theme = plan.idea(day.theme)
+        assert theme.pitch and " ".join(theme.pitch.split()) in " ".join(text.split()), "spoken to the reps"
+        assert theme.how_to.splitlines()[0] not in text, "not the coordinator's notes"
 
 
 def test_the_same_inputs_compose_the_same_bytes(csw, planned: Path) -> None:

@@ -183,6 +183,10 @@ def test_plan_writes_json_export_on_request(csw, tmp_path: Path) -> None:
     csw("plan", "2025", "--format", "json")
     data = json.loads((tmp_path / "csw-2025" / "plan.json").read_text())
     assert data["year"] == 2025
+    assert data["spent"] > 0 and data["spent_per_rep"] == round(data["spent"] / data["team"]["headcount"], 2)
+    assert data["all_week"], "what runs all week"
+    idea = data["ideas"][data["days"][0]["theme"]]
+    assert idea["span"] == "day" and idea["format"] == "desk" and idea["pitch"] and idea["goals"]
 
 
 def test_an_edited_plan_is_not_overwritten_without_force(csw, tmp_path: Path) -> None:

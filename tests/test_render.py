@@ -201,3 +201,36 @@ def test_filters_read_well() -> None:
     assert (
         money(120, "USD") == "$120" and money(1234.5, "USD") == "$1,234.50" and money(80, "EUR") == "80 EUR"
     )
+
+
+THREE_SHIFTS = """
+[[team.shifts]]
+name = "early"
+start = "06:00"
+end = "14:00"
+[[team.shifts]]
+name = "day"
+start = "09:00"
+end = "17:00"
+[[team.shifts]]
+name = "late"
+start = "14:00"
+end = "22:00"
+"""
+
+
+def test_a_host_gives_a_live_session_max_sessions_times_and_the_rest_watch_the_recording(
+    csw, write, tmp_path: Path
+) -> None:
+    write("csw.toml", THREE_SHIFTS)
+    result = csw("plan", "2025", "--format", "md", "--pin", "tue=career-paths-panel")
+    assert result.exit_code == 0, result.stderr
+    plan = load_plan(tmp_path / "csw-2025" / "plan.yaml")
+    tuesday = plan.days[1]
+    panel = next(a for a in tuesday.activities if a.idea == "career-paths-panel")
+    limit = plan.idea("career-paths-panel").max_sessions
+    assert limit is not None and len(panel.sessions) == limit < 3
+    assert len(panel.recorded_for) == 3 - limit
+    text = (tmp_path / "csw-2025" / "agenda.md").read_text()
+    shifts = " and ".join(panel.recorded_for)
+    assert f"The {shifts} shift" in text and "watch" in text and "the recording" in text
