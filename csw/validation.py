@@ -155,6 +155,8 @@ def _explain(item: Any, loc: Loc, known_fields: list[str]) -> str:
     kind = item["type"]
     if kind == "extra_forbidden":
         key = str(loc[-1])
+        if key in known_fields:  # a shift's name under [team]: the right key in the wrong table
+            return f"unknown key '{key}' here: it belongs in another table; check which one it is under"
         close = difflib.get_close_matches(key, known_fields, n=1)
         return f"unknown key '{key}'" + (f"; did you mean '{close[0]}'?" if close else "; remove it")
     if kind == "missing":

@@ -42,6 +42,11 @@ BAD_CONFIGS = {
         "csw.toml:3:",
         "team.headcont: unknown key 'headcont'; did you mean 'headcount'?",
     ),
+    "a key of another table": (
+        '[team]\nheadcount = 40\nname = "day"\n',
+        "csw.toml:3:",
+        "team.name: unknown key 'name' here: it belongs in another table",
+    ),
     "unknown section": (
         '[organisation]\nname = "Acme"\n',
         "csw.toml:1:",

@@ -75,6 +75,14 @@ def check_arc(plan: Plan) -> None:
         assert Role.opening not in roles[day.date], "no opening after the first day"
     for day in plan.days[:-1]:
         assert Role.finale not in roles[day.date], "no finale before the last day"
+    every = [
+        plan.idea(i).role for day in plan.days for i in day.idea_ids if plan.idea(i).span is not Span.daily
+    ]
+    assert every.count(Role.opening) == 1 and every.count(Role.finale) == 1, "one opening, one finale"
+    for day in plan.days:
+        if day.date.weekday() >= 5:
+            thanks = [i for i in day.idea_ids if Goal.thank_departments in plan.idea(i).goals]
+            assert not thanks, f"{thanks} on a weekend, when the other departments are away"
 
 
 def check_spans(plan: Plan) -> None:

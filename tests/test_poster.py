@@ -145,14 +145,15 @@ def expected_days(context: dict) -> list[tuple]:
         for activity in day.activities:
             if activity.idea.span.value == "daily":
                 continue  # in the band above the days, with its time
-            waves = sum(run.waves for run in activity.runs) if activity.idea.format.value == "waves" else 0
+            waves = max(run.waves for run in activity.runs) if activity.idea.format.value == "waves" else 0
+            per_shift = " a shift" if len(activity.runs) > 1 else ""
             role = {"opening": "Opens the week", "finale": "The finale"}.get(activity.role or "")
             activities.append(
                 (
-                    clock(activity.start),
+                    " / ".join(clock(run.start) for run in activity.runs),
                     activity.idea.title,
                     role,
-                    f"in {waves} waves" if waves > 1 else None,
+                    f"in {waves} waves{per_shift}" if waves > 1 else None,
                 )
             )
         days.append(

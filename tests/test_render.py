@@ -41,9 +41,11 @@ def test_agenda_is_commonmark_with_days_task_list_and_budget_table(csw, tmp_path
     for day in plan.days:
         for a in day.activities:
             idea = plan.idea(a.idea)
-            title = f"{clock(a.sessions[0].start)} · {idea.title}"
-            expected_h3.append(title + (" (every day)" if idea.span is Span.daily else marks[idea.role]))
+            if idea.span is not Span.daily:  # a line in each day; its heading is under Every day
+                expected_h3.append(f"{clock(a.sessions[0].start)} · {idea.title}{marks[idea.role]}")
     assert sorted(headings(tokens, "h3")) == sorted(expected_h3)
+    every_day = ", ".join(f"{plan.idea(a.idea).title} at {clock(a.sessions[0].start)}" for a in daily)
+    assert text.count(f"As every day: {every_day}.") == len(plan.days)
     tasks = [line for line in text.splitlines() if line.startswith("- [ ] ")]
     assert tasks == [f"- [ ] {short_date(p.due)} {p.task} ({plan.idea(p.idea).title})" for p in plan.prep]
     cells = [tokens[n + 1].content for n, t in enumerate(tokens) if t.type in ("td_open", "th_open")]

@@ -67,6 +67,7 @@ def rules(
     blocked = {other for p in state.placed.values() for other in p.idea.conflicts}
     drives = bool(state.fundraisers())
     charity = sum(i.category is Category.charity for i in state.ideas())
+    weekday = place.day is None or place.day.weekday() < 5  # the other departments work weekdays
     return [
         Rule(
             "each idea once a week", lambda i: i.id not in state.placed, "add ideas to the bank with --ideas"
@@ -85,6 +86,11 @@ def rules(
             "one charity drive that raises money, and one more idea for the charity at most",
             lambda i: _charity_fits(drives, charity, i),
             "add fundraising ideas (tag: fundraiser) outside the excluded ones",
+        ),
+        Rule(
+            "thanks to other departments on a working day",
+            lambda i: weekday or Goal.thank_departments not in i.goals,
+            "pin the thanks to a weekday, or add ideas for the weekend",
         ),
         Rule("budget", lambda i: cost(i) <= money + 1e-9, budget_hint),
     ]

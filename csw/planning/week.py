@@ -139,16 +139,16 @@ class Planner:
         return False
 
     def _allowed(self, place: Place, pool: list[Idea]) -> list[Idea]:
-        """An opening only on the first day and a finale only on the last."""
+        """One opening, on the first day, and one finale, on the last."""
         first, last = self.days[0], self.days[-1]
         if place.span in (Span.week, Span.daily):
             return pool
+        filled = {i.role for i in self.state.ideas() if i.role}
         return [
             i
             for i in pool
             if i.role is None
-            or (i.role is Role.opening and place.day == first)
-            or (i.role is Role.finale and place.day == last)
+            or (i.role not in filled and place.day == (first if i.role is Role.opening else last))
         ]
 
     def cost(self, idea: Idea) -> float:
