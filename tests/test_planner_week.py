@@ -131,11 +131,14 @@ def check_times(plan: Plan) -> None:
                 shift = shifts[session.shift]
                 begin, end = clock_minutes(session.start), clock_minutes(session.end)
                 assert end - begin == idea.session_minutes
-                low, high = (
-                    meal_window(idea.meal, shift.start_minute, shift.end_minute)
-                    if idea.meal
-                    else part_of_shift(idea, shift.start_minute, shift.end_minute)
-                )
+                low, high = part_of_shift(idea, shift.start_minute, shift.end_minute)
+                if idea.meal:
+                    meal_low, meal_high = meal_window(idea.meal, shift.start_minute, shift.end_minute)
+                    low, high = (
+                        (max(low, meal_low), min(high, meal_high))
+                        if idea.meal is Meal.snack
+                        else (meal_low, meal_high)
+                    )
                 assert low <= begin and end <= high, (idea.id, idea.meal, session, shift)
                 if idea.location:
                     rooms[idea.location.casefold()].append((begin, end))

@@ -102,8 +102,6 @@ class Timeline:
     def window(self, idea: Idea, shift: Shift) -> _Span | None:
         """The part of the shift the idea's sessions must fall in, or None if the shift has none."""
         first, last = shift.start_minute, shift.end_minute
-        if idea.meal is not None:
-            return self._meal_window(idea.meal, first, last)
         length = last - first
         part = {
             TimeOfDay.morning: (first, first + max(length // 2, 120)),
@@ -111,7 +109,12 @@ class Timeline:
             TimeOfDay.afternoon: (first + length // 2, last),
             TimeOfDay.any: (first, last),
         }[idea.time_of_day]
-        return max(part[0], first), min(part[1], last)
+        part = max(part[0], first), min(part[1], last)
+        if idea.meal is Meal.snack:  # a snack goes at the idea's time of day, away from the shift's edges
+            return _overlap(part, self._meal_window(Meal.snack, first, last) or part)
+        if idea.meal is not None:
+            return self._meal_window(idea.meal, first, last)
+        return part
 
     def _meal_window(self, meal: Meal, first: int, last: int) -> _Span | None:
         if meal is Meal.snack:
