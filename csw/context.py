@@ -42,10 +42,12 @@ class ActivityView:
     runs: tuple[ShiftRun, ...]
     remote: RemoteForm | None = None  # what this team's remote reps get instead, if anything
     recorded_for: tuple[str, ...] = ()
+    main_shift: str = ""  # whose time is the activity's headline
 
     @property
     def start(self) -> str:
-        return min((run.start for run in self.runs), key=clock_minutes)
+        main = [run.start for run in self.runs if run.shift == self.main_shift]
+        return main[0] if main else min((run.start for run in self.runs), key=clock_minutes)
 
     @property
     def off_phones(self) -> bool:
@@ -156,6 +158,7 @@ def _day(plan: Plan, index: int, day: Any) -> DayView:
             runs=_runs(activity.sessions),
             remote=_remote(plan, activity.idea),
             recorded_for=activity.recorded_for,
+            main_shift=plan.team.main_shift,
         )
         for activity in day.activities
     )

@@ -71,6 +71,11 @@ class Activity(StrictModel):
     recorded_for: tuple[str, ...] = ()
 
 
+def headline_start(activity: Activity, main_shift: str) -> str:
+    """When an activity is said to start: its time in the main shift, else its first session's."""
+    return next((s.start for s in activity.sessions if s.shift == main_shift), activity.sessions[0].start)
+
+
 class Day(StrictModel):
     date: date
     theme: str
@@ -140,6 +145,12 @@ class TeamFacts(StrictModel):
         for position, name in enumerate(unnamed):
             named[name] = share + (1 if position < extra else 0)
         return {name: count or 0 for name, count in named.items()}
+
+    @property
+    def main_shift(self) -> str:
+        """The shift whose times headline an activity: the largest, then the nearest to 09:00."""
+        counts = self.shift_headcounts()
+        return min(self.shifts, key=lambda s: (-counts[s.name], abs(s.start_minute - 9 * 60))).name
 
 
 class WeekSpan(StrictModel):

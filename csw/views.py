@@ -48,11 +48,14 @@ def clock(text: str) -> str:
 
 def plan_rows(plan: Any) -> list[tuple[str, str, str, str]]:
     """(day, theme, activities with times, cost) for each day of a Plan."""
+    from csw.plan import headline_start  # not at the top: `csw week` needs none of the plan
+
     rows = []
     for day in plan.days:
         lines = []
         for activity in day.activities:
-            lines.append(f"{clock(activity.sessions[0].start)} {_activity_label(plan, activity)}")
+            start = headline_start(activity, plan.team.main_shift)
+            lines.append(f"{clock(start)} {_activity_label(plan, activity)}")
         cost = sum(plan.cost_of(idea_id) for idea_id in day.idea_ids)
         rows.append(
             (

@@ -280,3 +280,17 @@ def test_infeasible_inputs_exit_2_naming_the_constraint(csw, tmp_path: Path, cas
     assert message in result.stderr, result.stderr
     assert advice in result.stderr
     assert not (tmp_path / "csw-2025").exists(), "never a half-plan"
+
+
+def test_an_activity_is_headlined_at_its_time_in_the_largest_shift() -> None:
+    from csw.plan import headline_start
+    from csw.views import clock, plan_rows
+
+    plan = plan_for(shifts="24/7", headcount=60)  # early 20, day 20 (nearest 09:00), night 20
+    assert plan.team.main_shift == "day"
+    for day, (_, _, lines, _) in zip(plan.days, plan_rows(plan), strict=True):
+        starts = [headline_start(a, "day") for a in day.activities]
+        assert starts == sorted(starts), "a day's activities in the order the day shift meets them"
+        for activity, line in zip(day.activities, lines.splitlines(), strict=True):
+            day_shift = [s.start for s in activity.sessions if s.shift == "day"]
+            assert line.startswith(clock(day_shift[0] if day_shift else activity.sessions[0].start))

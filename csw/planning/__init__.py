@@ -9,7 +9,7 @@ from datetime import date
 from csw.dates import Week
 from csw.errors import PlanError
 from csw.idea import Idea, Span
-from csw.plan import Activity, Day, Organization, Plan, WeekSpan
+from csw.plan import Activity, Day, Organization, Plan, WeekSpan, headline_start
 from csw.planning.constraints import Constraints
 from csw.planning.prep import prep_timeline
 from csw.planning.state import WeekState
@@ -44,7 +44,7 @@ def make_plan(
         team=constraints.team,
         week=WeekSpan(start=week.start, end=week.end),
         all_week=tuple(i.id for i in chosen if i.span is Span.week),
-        days=tuple(_day(state, day) for day in week.days),
+        days=tuple(_day(state, day, constraints.team.main_shift) for day in week.days),
         prep=prep_timeline(runs, constraints.team.mode),
         ideas={idea.id: idea for idea in [*chosen, *(ideas[p.idea] for p in points)]},
         year_round=points,
@@ -52,7 +52,7 @@ def make_plan(
     )
 
 
-def _day(state: WeekState, day: date) -> Day:
+def _day(state: WeekState, day: date, main_shift: str) -> Day:
     theme = state.theme(day)
     assert theme is not None
     activities = [
@@ -64,7 +64,7 @@ def _day(state: WeekState, day: date) -> Day:
         for p in state.placed.values()
         if day in p.sessions
     ]
-    activities.sort(key=lambda a: (a.sessions[0].start, a.idea))
+    activities.sort(key=lambda a: (headline_start(a, main_shift), a.idea))
     return Day(date=day, theme=theme.id, activities=tuple(activities))
 
 
