@@ -35,3 +35,11 @@ def test_the_plan_output_shown_is_real(csw) -> None:
     shown = README.split("$ csw plan 2025 --mode hybrid --headcount 40 --budget 2000\n")[1].split("```")[0]
     result = csw("plan", "2025", "--mode", "hybrid", "--headcount", "40", "--budget", "2000")
     assert result.stdout == shown
+
+
+def test_the_example_idea_checks_clean(csw, tmp_path) -> None:
+    example = README.split("```yaml\n- id: taco-bar-lunch", 1)[1].split("```", 1)[0]
+    (tmp_path / "taco.yaml").write_text("- id: taco-bar-lunch" + example, encoding="utf-8")
+    result = csw("ideas", "check", "taco.yaml")
+    assert result.exit_code == 0, result.stdout
+    assert "no problems" in result.stdout
