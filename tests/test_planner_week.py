@@ -9,6 +9,7 @@ and the five goals. The windows are written out here from the design, not taken 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import timedelta
 from itertools import pairwise
@@ -242,3 +243,28 @@ def test_a_budget_of_zero_plans_a_good_free_week(seed: int, mode: Mode, days: tu
     check_purpose(plan)
     assert all(len(day.activities) >= 2 for day in plan.days)
     assert any("free week" in note for note in plan.notes)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(teams)
+def test_every_planned_week_renders_every_export_and_reads_back(team: dict) -> None:
+    """The templates' rarer branches (a remote team's forms, recordings for a third shift, a
+    weekend, a free week) render for any plan the planner makes, and the file reads back whole."""
+    from markdown_it import MarkdownIt
+
+    from csw.output import render_exports
+    from csw.plan_file import parse_plan, plan_text
+
+    try:
+        plan = make(team)
+    except PlanError:
+        return
+    files = render_exports(plan, ("md", "ics", "html", "json"))
+    agenda = str(files["agenda.md"])
+    assert MarkdownIt("commonmark").parse(agenda), "CommonMark"
+    for day in plan.days:
+        assert f": {plan.idea(day.theme).title}" in agenda
+    assert not re.search(r"\b0 (reps|at a time)\b", agenda), "no session for nobody"
+    if plan.team.mode is Mode.remote:
+        assert "reps in the room while" not in agenda, "a remote team meets on a call"
+    assert parse_plan(plan_text(plan), "plan.yaml") == plan
