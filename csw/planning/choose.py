@@ -3,7 +3,8 @@
 Every candidate passes the rules in order; when a place is left with none, the rule that removed
 the last candidates is the constraint reported, with what to relax. The rest are ranked: fresher
 ideas first, then an opening or finale where the arc needs one, then the week's goals not yet
-served and the categories not yet used, then a meal if the week has none, then a cost near the
+served and the categories not yet used, then what does not split the team into waves of one
+or two, then a meal if the week has none, then a cost near the
 share of the budget still to spend, then the categories the week has used least, then the seed's
 order.
 """
@@ -122,6 +123,7 @@ def infeasible(place: Place, name: str, advice: str) -> PlanError:
 class Ranking:
     staleness: dict[str, int]
     order: dict[str, str]
+    crowded_out: frozenset[str] = frozenset()  # waves of one or two: a team too small for them
 
     def ranked(
         self,
@@ -135,12 +137,13 @@ class Ranking:
         used = state.categories
         hungry = not any(i.meal for i in state.ideas())  # a week shares at least one meal
 
-        def rank(i: Idea) -> tuple[int, int, int, int, int, int, str]:
+        def rank(i: Idea) -> tuple[int, int, int, int, int, int, int, str]:
             return (
                 self.staleness.get(i.id, 0),
                 -(place.role is not None and i.role is place.role),
                 # a goal not yet served, or a category not yet used, counts the same
                 -len(missing.intersection(i.goals)) - (used[i.category] == 0),
+                i.id in self.crowded_out,
                 -(hungry and i.meal is not None),
                 _budget_bucket(cost(i), target),
                 used[i.category],

@@ -23,6 +23,7 @@ from csw.planning.state import Placed, WeekState
 from csw.planning.timeline import Timeline
 
 MIN_CATEGORIES = 5
+SMALLEST_WAVE = 3  # reps: a wave smaller than this is a queue, not a celebration
 
 
 def week_items(days: int) -> int:
@@ -53,9 +54,24 @@ class Planner:
         self.cheapest = {
             span: min((self.costs[i.id] for i in pool), default=0.0) for span, pool in self.pools.items()
         }
-        self.ranking = Ranking(staleness(constraints.history), {i.id: tiebreak(seed, i.id) for i in usable})
+        self.ranking = Ranking(
+            staleness(constraints.history),
+            {i.id: tiebreak(seed, i.id) for i in usable},
+            self._crowded_out(usable),
+        )
         self.timeline = Timeline(constraints.meals)
         self.state = WeekState(self.days)
+
+    def _crowded_out(self, ideas: list[Idea]) -> frozenset[str]:
+        """Ideas in waves that a shift could only send one or two reps at a time to: eight
+        one-person breakfasts are no breakfast."""
+        caps = [int(self.team.max_off_phones * n + 1e-9) for n in self.headcounts.values() if n]
+        fewest = min(caps, default=0)
+        return frozenset(
+            i.id
+            for i in ideas
+            if i.format is Format.waves and min(fewest, i.capacity or fewest) < SMALLEST_WAVE
+        )
 
     # --- the whole week -------------------------------------------------------------------------
 
