@@ -96,6 +96,7 @@ class RemoteForm(StrictModel):
 
     summary: OneLine = Field(min_length=1, max_length=200)
     pitch: OneLine = Field(min_length=1, max_length=200)
+    how_to: Text | None = Field(default=None, min_length=1)  # for a team that is all remote
     cost_per_person: Number = Field(default=0, ge=0, le=100_000)
     fixed_cost: Number = Field(default=0, ge=0, le=10_000_000)
     prep: tuple[PrepTask, ...] = ()

@@ -46,7 +46,12 @@ def idea_findings(idea: Idea) -> list[str]:
     for name, text in texts.items():
         found += _text_findings(idea, name, text)
     if idea.remote:
-        for name, text in (("remote.summary", idea.remote.summary), ("remote.pitch", idea.remote.pitch)):
+        remote_texts = {
+            "remote.summary": idea.remote.summary,
+            "remote.pitch": idea.remote.pitch,
+            "remote.how_to": idea.remote.how_to or "",
+        }
+        for name, text in remote_texts.items():
             found += _text_findings(idea, name, text)
             if name == "remote.summary" and not _FOR_REMOTE.match(text):
                 found.append(

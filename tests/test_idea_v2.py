@@ -45,6 +45,9 @@ def test_the_bank_holds_a_free_week_of_seven_days_and_a_shape_for_every_team() -
     assert {i.meal for i in ideas} >= set(Meal)
     assert {i.format for i in ideas} == set(Format)
     assert sum(i.remote is not None for i in ideas) >= 25, "a remote form wherever one makes sense"
+    for idea in ideas:
+        if idea.remote and Mode.remote not in idea.modes:
+            assert idea.remote.how_to, f"{idea.id}: how a team that is all remote runs it"
 
 
 def test_no_paid_idea_costs_the_same_for_8_reps_and_for_400() -> None:
@@ -160,6 +163,16 @@ CONTRADICTIONS = {
     "a remote form that does not say who gets it": (
         {"remote": {"summary": "A delivery credit.", "pitch": "Order on us."}},
         "begin it with 'Remote reps'",
+    ),
+    "a break room in a remote how-to": (
+        {
+            "remote": {
+                "summary": "Remote reps get a credit.",
+                "pitch": "Order on us.",
+                "how_to": "1. Meet in the break room.",
+            }
+        },
+        "remote.how_to mentions 'break room'",
     ),
     "a fixed cost only": ({"fixed_cost": 150}, "the same for 8 reps and for 400"),
     "prep out of order": (

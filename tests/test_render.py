@@ -236,3 +236,17 @@ def test_a_host_gives_a_live_session_max_sessions_times_and_the_rest_watch_the_r
     text = (tmp_path / "csw-2025" / "agenda.md").read_text()
     shifts = " and ".join(panel.recorded_for)
     assert f"The {shifts} shift" in text and "watch" in text and "the recording" in text
+
+
+def test_a_remote_team_reads_how_to_run_each_remote_form_from_home(csw, tmp_path: Path) -> None:
+    assert csw("plan", "2025", "--mode", "remote", "--headcount", "12", "--format", "md").exit_code == 0
+    plan = load_plan(tmp_path / "csw-2025" / "plan.yaml")
+    text = (tmp_path / "csw-2025" / "agenda.md").read_text()
+    forms = [plan.idea(a.idea) for d in plan.days for a in d.activities if plan.remote_form(a.idea)]
+    assert forms, "a remote week uses remote forms"
+    for idea in forms:
+        assert idea.remote and idea.remote.how_to
+        section = text.split(f"· {idea.title}", 1)[1].split("\n### ", 1)[0].split("\n## ", 1)[0]
+        assert "**How to run it from home**" in section, idea.id
+        assert idea.remote.how_to.splitlines()[0] in section
+        assert idea.how_to.splitlines()[0] not in section, "not the on-site steps"
