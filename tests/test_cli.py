@@ -116,7 +116,7 @@ def test_the_plain_teams_table_is_laid_out_as_rich_lays_it_out(
 ) -> None:
     from rich.console import Console
 
-    from csw import cli
+    from csw.cli import terminal as cli
 
     columns, right = ("Team", "Folder", "Time zone", "Reps", "Mode", "Themes", "Spend"), ("Reps", "Spend")
     widths = [max(len(cell) for cell in column) for column in zip(columns, *rows, strict=True)]

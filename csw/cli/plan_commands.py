@@ -1,0 +1,217 @@
+"""The commands of the week itself: week, init, plan, render and certificates."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from csw.cli.app import (
+    ConfigOption,
+    FormatOption,
+    IdeasOption,
+    TemplatesOption,
+    app,
+    finite,
+    load,
+    templates_folder,
+    today,
+)
+from csw.cli.terminal import print_plan, print_teams
+from csw.errors import UsageError
+
+
+@app.command(context_settings={"ignore_unknown_options": True})
+def week(
+    years: Annotated[list[str] | None, typer.Argument(help="Years (default: the next week).")] = None,
+    from_year: Annotated[str | None, typer.Option("--from", help="First year of a range.")] = None,
+    to_year: Annotated[str | None, typer.Option("--to", help="Last year of a range.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    config_path: ConfigOption = None,
+) -> None:
+    """Print the week's dates and the year's official theme."""
+    from csw.dates import next_week, parse_year, week_of
+    from csw.themes import theme_of
+    from csw.views import week_line, week_record
+
+    config = load(config_path)
+    days, start = config.week.days, config.week.start
+    wanted = [parse_year(text) for text in years or []]
+    if from_year is not None or to_year is not None:
+        first = parse_year(from_year or to_year or "")
+        last = parse_year(to_year or from_year or "")
+        if last < first:
+            raise UsageError(f"--from {first} comes after --to {last}.", hint="Swap them.")
+        wanted += range(first, last + 1)
+    weeks = [week_of(year, days, start) for year in wanted] or [next_week(today(), days, start)]
+
+    def theme(year: int) -> str | None:
+        return theme_of(year, config.themes, config.organization.theme)
+
+    if as_json:
+        typer.echo(json.dumps([week_record(w, theme(w.year)) for w in weeks], indent=2))
+    else:
+        typer.echo("\n".join(week_line(w, theme(w.year)) for w in weeks))
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="Where to write them.")] = Path("."),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
+) -> None:
+    """Write a commented csw.toml and an example recipients.csv."""
+    from csw.starter import write_starter
+
+    for path in write_starter(folder, force=force):
+        typer.echo(f"wrote {path}")
+
+
+@app.command()
+def plan(
+    year: Annotated[str, typer.Argument(help="The year to plan, e.g. 2025.")],
+    config_path: ConfigOption = None,
+    ideas: IdeasOption = None,
+    seed: Annotated[
+        int | None, typer.Option(help="Another seed gives another week (default: the year).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Output folder (default: ./csw-YEAR/).")] = None,
+    formats: FormatOption = None,
+    mode: Annotated[str | None, typer.Option(help="onsite, remote or hybrid.")] = None,
+    headcount: Annotated[int | None, typer.Option(help="Reps on the team.")] = None,
+    budget: Annotated[float | None, typer.Option(help="The week's budget.", callback=finite)] = None,
+    per_day: Annotated[int | None, typer.Option("--per-day", help="Activities per day (default 2).")] = None,
+    pin: Annotated[
+        list[str] | None,
+        typer.Option(help="DAY=IDEA_ID: put this idea on that day (tue, tuesday or 2025-10-07)."),
+    ] = None,
+    exclude: Annotated[list[str] | None, typer.Option(help="IDEA_ID never to plan.")] = None,
+    history: Annotated[
+        list[Path] | None, typer.Option(help="An earlier plan.yaml whose ideas not to repeat.")
+    ] = None,
+    templates: TemplatesOption = None,
+    force: Annotated[bool, typer.Option(help="Replace a plan.yaml that was edited.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON instead.")] = False,
+    year_round: Annotated[
+        bool | None,
+        typer.Option("--year-round/--no-year-round", help="Add a touchpoint in each of the 11 months after."),
+    ] = None,
+    kudos: Annotated[
+        Path | None, typer.Option(help="CSV of customer comments (date, rep, quote, channel) to read out.")
+    ] = None,
+    roster: Annotated[
+        Path | None, typer.Option(help="CSV of the team (email, name) to check kudos against.")
+    ] = None,
+    team: Annotated[str | None, typer.Option(help="Plan only this team of a [[teams]] config.")] = None,
+) -> None:
+    """Plan a year's week and write plan.yaml and its exports.
+
+    Each day gets a themed day and activities from the idea bank, within the budget, with
+    waves that keep the phones staffed, and a prep checklist. Same inputs, same plan.
+    """
+    from csw.dates import parse_year
+    from csw.output import parse_formats, write_plan, write_teams
+    from csw.request import PlanOptions, plan_teams, plan_week
+
+    number = parse_year(year)
+    chosen_formats = parse_formats(formats)
+    options = PlanOptions(
+        year=number,
+        seed=seed,
+        mode=_mode(mode) if mode else None,
+        headcount=headcount,
+        budget=budget,
+        per_day=per_day,
+        pins=tuple(pin or ()),
+        exclude=tuple(exclude or ()),
+        history=tuple(history or ()),
+        ideas=tuple(ideas or ()),
+        year_round=year_round,
+        kudos=kudos,
+        roster=roster,
+        team=team,
+    )
+    config = load(config_path)
+    folder = out or Path(f"csw-{number}")
+    template_dir = templates_folder(config, templates)
+    if config.teams:
+        plans = plan_teams(config, options)
+        written = write_teams(plans, folder, chosen_formats, templates=template_dir, force=force)
+        if as_json:
+            typer.echo(
+                json.dumps(
+                    {name: p.model_dump(mode="json") for name, p in plans}, indent=2, ensure_ascii=False
+                )
+            )
+            return
+        print_teams(plans)
+        typer.echo(f"Wrote {len(written)} files into {folder}/")
+        return
+    if team is not None:
+        raise UsageError(f"--team {team}: csw.toml has no [[teams]].", hint="Drop --team, or add [[teams]].")
+    result = plan_week(config, options)
+    written = write_plan(result, folder, chosen_formats, templates=template_dir, force=force)
+    if as_json:
+        typer.echo(json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        return
+    print_plan(result)
+    typer.echo("Wrote " + ", ".join(str(path) for path in written))
+
+
+def _mode(text: str) -> Any:
+    from csw.config import Mode
+
+    try:
+        return Mode(text.lower())
+    except ValueError:
+        raise UsageError(f"--mode {text}: choose onsite, remote or hybrid.") from None
+
+
+@app.command()
+def render(
+    plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="The plan.yaml to render.")],
+    formats: FormatOption = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Output folder (default: the plan's).")] = None,
+    templates: TemplatesOption = None,
+    config_path: ConfigOption = None,
+    raised: Annotated[
+        float | None,
+        typer.Option(min=0, callback=finite, help="What the charity drive raised, for the agenda."),
+    ] = None,
+) -> None:
+    """Re-render every export from an (edited) plan.yaml."""
+    from csw.output import parse_formats, write_exports
+    from csw.plan_file import load_plan
+
+    chosen_formats = parse_formats(formats)
+    plan_data = load_plan(plan_file)
+    if raised is not None:
+        plan_data = plan_data.model_copy(update={"raised": raised})
+    folder = out or plan_file.parent
+    written = write_exports(
+        plan_data, folder, chosen_formats, templates=templates_folder(load(config_path), templates)
+    )
+    typer.echo("Wrote " + ", ".join(str(path) for path in written))
+
+
+@app.command()
+def certificates(
+    plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="The plan.yaml.")],
+    roster: Annotated[Path, typer.Option(help="CSV of the reps (email, name; optional award).")],
+    out: Annotated[Path | None, typer.Option("--out", help="Output folder (default: the plan's).")] = None,
+    templates: TemplatesOption = None,
+    config_path: ConfigOption = None,
+) -> None:
+    """Write certificates.html, one page per rep on the roster."""
+    from csw.certificates import certificates_html
+    from csw.files import write_atomic
+    from csw.plan_file import load_plan
+    from csw.render import environment
+
+    config = load(config_path)
+    env = environment(templates_folder(config, templates))
+    html, pages = certificates_html(load_plan(plan_file), roster, env, config.email.sponsor)
+    target = (out or plan_file.parent) / "certificates.html"
+    write_atomic(target, html)
+    typer.echo(f"Wrote {target}: {pages} certificate{'s' * (pages != 1)}, one page each.")
