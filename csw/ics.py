@@ -1,7 +1,9 @@
-"""schedule.ics: the plan's themed days, activity sessions and prep tasks, built with icalendar.
+"""The plan's calendars as iCalendar bytes, built with icalendar: the team's schedule.ics, each
+rep's own, the coordinator's prep.ics, and an organisation's calendar of every team.
 
-Only this module imports icalendar, and only the ICS renderer imports this module, so commands
-that write no calendar start without it.
+Only this module imports icalendar, and only the ICS renderer and the email composer import it,
+so commands that write no calendar start without it. What the events hold comes from
+csw.calendar_events; this module writes them.
 
 Every content line is made by icalendar (value types, parameters, escaping but for the one fix in
 LiteralText) and every VTIMEZONE by its `Timezone.from_tzinfo`; this module puts the lines in order
@@ -13,37 +15,26 @@ the time `csw plan` took for it (see tests/benchmarks/teams.py).
 
 from __future__ import annotations
 
-import hashlib
-from collections import Counter
-from collections.abc import Hashable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from email.utils import parseaddr
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vText
+from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 from icalendar.parser import Contentline
 
-from csw.config import Mode, clock_minutes
-from csw.ideas import Format, Idea
-from csw.plan import Activity, Day, Plan, PrepItem, Session, Touchpoint
-from csw.views import slug
+from csw.calendar_events import DASH, TEAM, CalEvent, Property, Scope, plan_events, prep_events
+from csw.plan import Plan
 
 PRODID = "-//csw//Customer Service Week planner//EN"
-WEEK_CATEGORY = "Customer Service Week"
-PREP_CATEGORY = "CSW prep"
-YEAR_ROUND_CATEGORY = "CSW year-round"
-DASH = "\N{EN DASH}"
-# The VTIMEZONE covers only the timed events (all in the week) and this margin either side: the
-# default 1970-2038 list of transitions is misread by vobject, the parser inside Radicale.
+# Where the zone does not change its offset within a year of the week, its VTIMEZONE reaches this
+# far either side.
 ZONE_MARGIN = timedelta(days=7)
 CALENDAR_END = b"END:VCALENDAR\r\n"
 FOLD_OCTETS = 74  # what icalendar puts on a line before the CRLF and the space of a fold
-
-# One property of an event: its name and a Python value (str, int, date, aware datetime, or a
-# tuple of str for CATEGORIES).
-Property = tuple[str, object]
 
 
 class LiteralText(vText):
@@ -66,15 +57,63 @@ class LiteralText(vText):
         return text.encode("utf-8")
 
 
-def calendar_bytes(plan: Plan) -> bytes:
-    """The plan as schedule.ics bytes (CRLF, folded, escaped by icalendar).
+@dataclass(frozen=True)
+class Revision:
+    """How often an event has changed since it was first published, and when it last did."""
+
+    sequence: int
+    stamp: datetime
+
+
+@dataclass(frozen=True)
+class Publication:
+    """How a calendar is published: PUBLISH (import it), REQUEST (an invitation), CANCEL.
+
+    `organizer` and `attendee` are "Name <address>" texts; `revisions` the SEQUENCE and DTSTAMP of
+    events that changed after they went out (the others are at 0 and the plan's own stamp).
+    """
+
+    method: str = "PUBLISH"
+    organizer: str | None = None
+    attendee: str | None = None
+    revisions: Mapping[str, Revision] = field(default_factory=dict)
+    name: str | None = None
+
+
+def calendar_bytes(plan: Plan, scope: Scope = TEAM, how: Publication | None = None) -> bytes:
+    """The plan's calendar for `scope` (the team's: schedule.ics) as bytes: CRLF, folded, escaped
+    by icalendar.
 
     Nothing depends on the clock or on chance: the same plan always gives the same bytes, and
     every event keeps its UID across re-renders, so a re-import updates instead of duplicating.
     """
-    head = _head(plan.year, plan.organization.team, plan.organization.timezone)
+    return events_calendar(plan, plan_events(plan, scope), how or Publication())
+
+
+def prep_calendar_bytes(plan: Plan, how: Publication | None = None) -> bytes:
+    """prep.ics: the coordinator's prep tasks, each an all-day event on its due date."""
+    how = how or Publication()
+    name = f"Customer Service Week {plan.year} {DASH} prep for {plan.organization.team}"
+    return events_calendar(plan, prep_events(plan), replace(how, name=how.name or name))
+
+
+def events_calendar(plan: Plan, events: Sequence[CalEvent], how: Publication) -> bytes:
+    """A calendar of these events of the plan, published as `how` says."""
+    team = plan.organization.team
+    head = _head(plan.year, team, plan.organization.timezone, how.name, how.method)
     zone = _zone_block(plan.organization.timezone, *_zone_range([plan]))
-    return head + zone + _event_blocks(plan) + CALENDAR_END
+    stamp = plan_stamp(plan)
+    people = _people(how)
+    blocks = [
+        _event_block(event, how.revisions.get(event.uid), stamp, people, how.method) for event in events
+    ]
+    return head + zone + b"".join(blocks) + CALENDAR_END
+
+
+def plan_stamp(plan: Plan) -> datetime:
+    """The DTSTAMP of what never changed: the plan's own date, never the clock, so that the bytes
+    do not change from one render to the next."""
+    return datetime.combine(plan.week.start, time(), UTC)
 
 
 def combined_calendar_bytes(
@@ -89,9 +128,8 @@ def combined_calendar_bytes(
     zones = sorted({plan.organization.timezone for plan in plans})
     parts = [head, *(_zone_block(zone, first, last) for zone in zones)]
     if calendars is None:
-        parts.extend(_event_blocks(plan) for plan in plans)
-    else:
-        parts.extend(_events_of(calendar) for calendar in calendars)
+        calendars = [calendar_bytes(plan) for plan in plans]
+    parts.extend(_events_of(calendar) for calendar in calendars)
     parts.append(CALENDAR_END)
     return b"".join(parts)
 
@@ -105,20 +143,19 @@ def _events_of(calendar: bytes) -> bytes:
 
 
 def _zone_range(plans: Sequence[Plan]) -> tuple[date, date]:
-    return (
-        min(plan.week.start for plan in plans) - ZONE_MARGIN,
-        max(plan.week.end for plan in plans) + ZONE_MARGIN,
-    )
+    return min(plan.week.start for plan in plans), max(plan.week.end for plan in plans)
 
 
 @lru_cache(maxsize=64)
-def _head(year: int, team: str, timezone: str | None, name: str | None = None) -> bytes:
+def _head(
+    year: int, team: str, timezone: str | None, name: str | None = None, method: str = "PUBLISH"
+) -> bytes:
     """BEGIN:VCALENDAR and the calendar's own properties, up to its first component."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
     calendar.add("x-wr-calname", name or f"Customer Service Week {year} {DASH} {team}")
     if timezone:
         calendar.add("x-wr-timezone", timezone)
@@ -128,19 +165,67 @@ def _head(year: int, team: str, timezone: str | None, name: str | None = None) -
 
 @lru_cache(maxsize=64)
 def _zone_block(zone: str, first: date, last: date) -> bytes:
-    """The zone's VTIMEZONE with only the transitions between first and last."""
+    """The zone's VTIMEZONE from its last change of offset before `first` to its first after
+    `last`: a STANDARD and a DAYLIGHT part where the zone has both (Outlook shifts events without
+    the STANDARD part), and not the default 1970-2038 list, which vobject (inside Radicale) misreads.
+    """
     if zone == "UTC":
         return b""  # times in UTC need no VTIMEZONE: they are written with a Z
-    timezone = Timezone.from_tzinfo(ZoneInfo(zone), zone, first_date=first, last_date=last)
+    tzinfo = ZoneInfo(zone)
+    before = _change(tzinfo, first, -1) or first - ZONE_MARGIN
+    after = _change(tzinfo, last, +1)
+    end = after + timedelta(days=1) if after else last + ZONE_MARGIN
+    timezone = Timezone.from_tzinfo(tzinfo, zone, first_date=before, last_date=end)
     return bytes(timezone.to_ical())
 
 
-def _event_blocks(plan: Plan) -> bytes:
-    lines: list[bytes] = []
-    for properties in _Events(plan).all():
-        lines.append(b"BEGIN:VEVENT\r\n")
-        lines.extend(content_line(name, value) for name, value in properties)
-        lines.append(b"END:VEVENT\r\n")
+def _change(zone: ZoneInfo, day: date, step: int) -> date | None:
+    """The nearest day within a year from `day` (back or forward) on which the UTC offset changes."""
+
+    def offset(of: date) -> timedelta | None:
+        return datetime.combine(of, time(12), zone).utcoffset()
+
+    for n in range(1, 367):
+        here, nearer = day + timedelta(days=step * n), day + timedelta(days=step * (n - 1))
+        if offset(here) != offset(nearer):
+            return nearer if step < 0 else here
+    return None
+
+
+def _people(how: Publication) -> tuple[bytes, ...]:
+    """ORGANIZER and, for an invitation, the ATTENDEE lines every event carries."""
+    lines = []
+    if how.organizer:
+        lines.append(address_line("ORGANIZER", how.organizer))
+    if how.attendee and how.method != "PUBLISH":
+        lines.append(address_line("ATTENDEE", how.attendee, ROLE="REQ-PARTICIPANT", RSVP="FALSE"))
+    return tuple(lines)
+
+
+def address_line(name: str, person: str, **params: str) -> bytes:
+    """ORGANIZER or ATTENDEE of "Name <address>": CN and mailto, folded by icalendar."""
+    display, address = parseaddr(person)
+    value = vCalAddress(f"mailto:{address}")
+    if display:
+        value.params["CN"] = display
+    for key, param in params.items():
+        value.params[key] = param
+    return bytes(Contentline.from_parts(name, value.params, value).to_ical()) + b"\r\n"
+
+
+def _event_block(
+    event: CalEvent, revision: Revision | None, stamp: datetime, people: tuple[bytes, ...], method: str
+) -> bytes:
+    sequence, when = (revision.sequence, revision.stamp) if revision else (0, stamp)
+    identity: list[Property] = [("DTSTAMP", when), ("UID", event.uid), ("SEQUENCE", sequence)]
+    tail = list(event.tail)
+    if method == "CANCEL":
+        tail = [*tail, ("STATUS", "CANCELLED")]
+    lines = [b"BEGIN:VEVENT\r\n"]
+    lines.extend(content_line(name, value) for name, value in (*event.head, *identity))
+    lines.extend(people)
+    lines.extend(content_line(name, value) for name, value in tail)
+    lines.append(b"END:VEVENT\r\n")
     return b"".join(lines)
 
 
@@ -201,149 +286,3 @@ def _value_of(key: Hashable) -> object:
         _, naive, zone = key
         return naive.replace(tzinfo=UTC if zone == "UTC" else ZoneInfo(zone))
     return key[1]
-
-
-@dataclass
-class _Events:
-    """Makes the plan's events, handing out UIDs that are stable and unique within the file.
-
-    An event is its properties in the order icalendar writes them: SUMMARY, DTSTART, DTEND,
-    DTSTAMP, UID, SEQUENCE, then the rest by name.
-    """
-
-    plan: Plan
-    taken: set[str] = field(default_factory=set)
-
-    def __post_init__(self) -> None:
-        self.zone = ZoneInfo(self.plan.organization.timezone)
-        # The plan's own date, never the clock: the bytes must not change from one render to the next.
-        self.stamp = datetime.combine(self.plan.week.start, time(), UTC)
-        self.prefix = f"csw-{self.plan.year}-{slug(self.plan.organization.team)}"
-
-    def all(self) -> Iterator[list[Property]]:
-        for idea_id in self.plan.all_week:
-            yield self.week_long(idea_id)
-        for day in self.plan.days:
-            yield self.themed_day(day)
-            for activity in day.activities:
-                yield from self.sessions(day.date, activity)
-        for item in self.plan.prep:
-            yield self.prep(item)
-        for point in self.plan.year_round:
-            yield self.touchpoint(point)
-
-    def touchpoint(self, point: Touchpoint) -> list[Property]:
-        idea = self.plan.idea(point.idea)
-        summary = f"{idea.title} (year-round appreciation)"
-        return [
-            *self.all_day(summary, point.date, f"year-round-{point.date}-{idea.id}"),
-            ("CATEGORIES", (YEAR_ROUND_CATEGORY, idea.category.value)),
-            ("DESCRIPTION", idea_text(idea)),
-            ("TRANSP", "TRANSPARENT"),
-        ]
-
-    def week_long(self, idea_id: str) -> list[Property]:
-        """An item that runs from the first day to the last, as one all-day event over the week."""
-        idea = self.plan.idea(idea_id)
-        start, end = self.plan.week.start, self.plan.week.end
-        return [
-            ("SUMMARY", f"{idea.title} (all week)"),
-            ("DTSTART", start),
-            ("DTEND", end + timedelta(days=1)),
-            *self.identity(f"all-week-{idea.id}"),
-            ("CATEGORIES", (WEEK_CATEGORY, idea.category.value)),
-            ("DESCRIPTION", idea_text(idea)),
-            ("TRANSP", "TRANSPARENT"),
-        ]
-
-    def themed_day(self, day: Day) -> list[Property]:
-        idea = self.plan.idea(day.theme)
-        summary = f"{idea.title} (Customer Service Week)"
-        return [
-            *self.all_day(summary, day.date, f"{day.date}-{idea.id}"),
-            ("CATEGORIES", (WEEK_CATEGORY, idea.category.value)),
-            ("DESCRIPTION", idea_text(idea)),
-            *_optional("LOCATION", idea.location),
-            ("TRANSP", "TRANSPARENT"),
-        ]
-
-    def sessions(self, day: date, activity: Activity) -> Iterator[list[Property]]:
-        idea = self.plan.idea(activity.idea)
-        waves = Counter(session.shift for session in activity.sessions)
-        location = idea.location or ("Online" if self.plan.team.mode is Mode.remote else None)
-        for session in activity.sessions:
-            key = f"{day}-{idea.id}-{slug(session.shift)}-w{session.wave}"
-            yield [
-                ("SUMMARY", session_summary(idea, session, waves[session.shift])),
-                ("DTSTART", self.local(day, session.start)),
-                ("DTEND", self.local(day, session.end)),
-                *self.identity(key),
-                ("CATEGORIES", (WEEK_CATEGORY, idea.category.value)),
-                ("DESCRIPTION", session_text(idea, session)),
-                *_optional("LOCATION", location),
-            ]
-
-    def prep(self, item: PrepItem) -> list[Property]:
-        idea = self.plan.idea(item.idea)
-        # The task's text, not its position: adding or dropping another task keeps this UID.
-        key = f"prep-{idea.id}-{_digest(item.task)}"
-        return [
-            *self.all_day(f"Prep: {item.task}", item.due, key),
-            ("CATEGORIES", (PREP_CATEGORY,)),
-            ("DESCRIPTION", f"For {idea.title}: {idea.summary}"),
-            ("TRANSP", "TRANSPARENT"),  # all-day markers must not show the whole day as busy
-        ]
-
-    def all_day(self, summary: str, day: date, key: str) -> list[Property]:
-        return [
-            ("SUMMARY", summary),
-            ("DTSTART", day),
-            ("DTEND", day + timedelta(days=1)),
-            *self.identity(key),
-        ]
-
-    def identity(self, key: str) -> list[Property]:
-        return [("DTSTAMP", self.stamp), ("UID", self.uid(key)), ("SEQUENCE", 0)]
-
-    def uid(self, key: str) -> str:
-        # A hand-edited plan can list an idea or a wave twice: number the repeats, in plan order.
-        base = f"{self.prefix}-{key}"
-        uid, repeat = f"{base}@{self.plan.organization.domain}", 1
-        while uid in self.taken:
-            repeat += 1
-            uid = f"{base}-{repeat}@{self.plan.organization.domain}"
-        self.taken.add(uid)
-        return uid
-
-    def local(self, day: date, clock: str) -> datetime:
-        # Wall-clock arithmetic on purpose: "09:00" is 09:00 local whatever the UTC offset; "24:00"
-        # is midnight at the end of the day.
-        return datetime.combine(day, time(), self.zone) + timedelta(minutes=clock_minutes(clock))
-
-
-def _optional(name: str, value: str | None) -> list[Property]:
-    return [(name, value)] if value else []
-
-
-def idea_text(idea: Idea) -> str:
-    """An idea's summary, a blank line, and its how-to (Markdown, left as text)."""
-    return f"{idea.summary}\n\n{idea.how_to.rstrip()}"
-
-
-def session_summary(idea: Idea, session: Session, waves: int) -> str:
-    """'Breakfast Buffet, en dash, wave 2 of 4 (day shift)'; no wave part when the shift has one wave."""
-    part = "slot" if idea.format is Format.appointments else "wave"
-    wave = f" {DASH} {part} {session.wave} of {waves}" if waves > 1 else ""
-    return f"{idea.title}{wave} ({session.shift} shift)"
-
-
-def session_text(idea: Idea, session: Session) -> str:
-    """The idea's text, and how many reps this wave takes off the phones when it takes any."""
-    if session.reps == 0:
-        return idea_text(idea)
-    reps = f"{session.reps} rep" + ("s" if session.reps != 1 else "")
-    return f"{idea_text(idea)}\n\nOff the phones in this wave: {reps} of the {session.shift} shift."
-
-
-def _digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=4).hexdigest()

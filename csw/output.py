@@ -44,6 +44,11 @@ class _Renderers:
 
         return calendar_bytes(self.plan)
 
+    def prep_ics(self) -> bytes:
+        from csw.ics import prep_calendar_bytes
+
+        return prep_calendar_bytes(self.plan)
+
 
 @cache
 def _environment(templates: Path | None) -> SandboxedEnvironment:
@@ -59,6 +64,10 @@ EXPORTS: dict[str, tuple[str, Callable[[_Renderers], str | bytes]]] = {
     "ics": ("schedule.ics", lambda r: r.ics()),
     "html": ("poster.html", lambda r: r.template("poster.html.j2")),
     "json": ("plan.json", lambda r: r.json()),
+}
+# files a format writes besides its own: the coordinator's prep tasks, apart from the team's calendar
+COMPANIONS: dict[str, tuple[tuple[str, Callable[[_Renderers], str | bytes]], ...]] = {
+    "ics": (("prep.ics", lambda r: r.prep_ics()),),
 }
 DEFAULT_FORMATS: tuple[str, ...] = tuple(name for name in EXPORTS if name != "json")
 
@@ -100,7 +109,10 @@ def render_exports(
 ) -> dict[str, str | bytes]:
     """Every requested export, by file name; nothing is written yet."""
     renderers = _Renderers(plan, templates)
-    return {EXPORTS[name][0]: EXPORTS[name][1](renderers) for name in formats}
+    files = {EXPORTS[name][0]: EXPORTS[name][1](renderers) for name in formats}
+    for name in formats:
+        files |= {file: make(renderers) for file, make in COMPANIONS.get(name, ())}
+    return files
 
 
 def write_files(out: Path, files: dict[str, str | bytes]) -> list[Path]:

@@ -30,7 +30,7 @@ from csw.config import Config, load_config
 from csw.errors import CswError
 from csw.ideas import read_bank_file
 from csw.mail.recipients import load_recipients
-from csw.output import EXPORTS, render_exports
+from csw.output import COMPANIONS, EXPORTS, render_exports
 from csw.plan import Plan
 from csw.plan_file import parse_plan
 from tests.test_bad_support import base_plan_text
@@ -380,7 +380,8 @@ def check_plan(text: str) -> None:
         files = render_exports(plan, tuple(EXPORTS))
     except CswError:
         return
-    assert set(files) == {name for name, _ in EXPORTS.values()}
+    companions = {name for files_of in COMPANIONS.values() for name, _ in files_of}
+    assert set(files) == {name for name, _ in EXPORTS.values()} | companions
 
 
 @SLOWER

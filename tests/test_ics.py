@@ -21,7 +21,15 @@ from icalendar.parser import Contentline
 from csw.config import Mode, Shift, clock_minutes
 from csw.dates import WEEKDAYS, WORKWEEK
 from csw.errors import PlanError
-from csw.ics import PRODID, LiteralText, calendar_bytes, combined_calendar_bytes, content_line, fold
+from csw.ics import (
+    PRODID,
+    LiteralText,
+    calendar_bytes,
+    combined_calendar_bytes,
+    content_line,
+    fold,
+    prep_calendar_bytes,
+)
 from csw.ideas import Category, Idea, Kind, TimeOfDay, load_bank
 from csw.plan import Organization, Plan
 from csw.plan_file import parse_plan, plan_text
@@ -140,11 +148,15 @@ def test_the_calendar_header() -> None:
     assert str(calendar["X-WR-TIMEZONE"]) == "America/Chicago"
 
 
-def test_one_event_per_themed_day_session_and_prep_task() -> None:
+def test_one_event_per_themed_day_and_session_and_the_prep_tasks_in_a_calendar_of_their_own() -> None:
     plan = build(shifts=(DAY, LATE))
     events = parse(calendar_bytes(plan)).events
     assert session_count(plan) > len(plan.days), "two shifts and waves: more sessions than days"
-    assert len(events) == len(plan.days) + len(plan.all_week) + session_count(plan) + len(plan.prep)
+    assert len(events) == len(plan.days) + len(plan.all_week) + session_count(plan)
+    assert not [e for e in events if categories(e) == ["CSW prep"]], "the reps' calendar holds no to-dos"
+    prep = parse(prep_calendar_bytes(plan)).events
+    assert len(prep) == len(plan.prep) > 0
+    assert all(categories(e) == ["CSW prep"] for e in prep)
 
 
 def test_every_themed_day_is_an_all_day_event_on_its_date() -> None:
@@ -249,7 +261,7 @@ def test_location_is_the_ideas_else_online_for_a_remote_team_else_none(
 def test_every_prep_task_is_an_all_day_event_on_its_due_date() -> None:
     plan = build()
     assert len(plan.prep) > 5
-    events = parse(calendar_bytes(plan)).events
+    events = parse(prep_calendar_bytes(plan)).events
     prep = [event for event in events if categories(event) == ["CSW prep"]]
     assert [(e.start, str(e["SUMMARY"])) for e in prep] == [(i.due, f"Prep: {i.task}") for i in plan.prep]
     for item, event in zip(plan.prep, prep, strict=True):
@@ -312,8 +324,8 @@ def test_uids_depend_on_date_and_idea_not_on_position_or_time() -> None:
 def test_a_prep_tasks_uid_survives_other_tasks_being_dropped() -> None:
     plan = build()
     fewer = plan.model_copy(update={"prep": plan.prep[2:]})
-    prep = {e.uid: e.start for e in parse(calendar_bytes(plan)).events if categories(e) == ["CSW prep"]}
-    kept = {e.uid: e.start for e in parse(calendar_bytes(fewer)).events if categories(e) == ["CSW prep"]}
+    prep = {e.uid: e.start for e in parse(prep_calendar_bytes(plan)).events}
+    kept = {e.uid: e.start for e in parse(prep_calendar_bytes(fewer)).events}
     assert len(kept) == len(prep) - 2 == len(plan.prep) - 2
     assert kept.items() < prep.items()
 
@@ -325,7 +337,7 @@ def test_a_hand_edited_plan_that_repeats_an_activity_still_has_unique_uids() -> 
     data["days"][0]["activities"].append(repeated)
     edited = Plan.model_validate(data)
     uids = [str(event["UID"]) for event in parse(calendar_bytes(edited)).events]
-    expected = len(edited.days) + len(edited.all_week) + session_count(edited) + len(edited.prep)
+    expected = len(edited.days) + len(edited.all_week) + session_count(edited)
     assert len(uids) == len(set(uids)) == expected
     base = f"csw-2025-customer-care-2025-10-06-{repeated['idea']}-day-w1"
     assert f"{base}@acme.example" in uids and f"{base}-2@acme.example" in uids
@@ -468,19 +480,36 @@ def vtimezone_of(data: bytes) -> Any:
     return zones[0]
 
 
-def test_the_vtimezone_covers_only_a_narrow_range_around_the_week() -> None:
-    plan = sydney_dst_plan()
-    zone = vtimezone_of(calendar_bytes(plan))
-    assert str(zone["TZID"]) == "Australia/Sydney"
-    parts = [(part.name, part["DTSTART"].dt, part["TZOFFSETTO"].td) for part in zone.subcomponents]
-    assert [(name, offset) for name, _, offset in parts] == [
-        ("STANDARD", timedelta(hours=10)),
-        ("DAYLIGHT", timedelta(hours=11)),
+def parts_of(zone: Any) -> list[tuple[str, date, timedelta, timedelta]]:
+    """Each change of offset the VTIMEZONE lists (its DTSTART and any RDATEs), in date order."""
+    found = []
+    for part in zone.subcomponents:
+        rdates = part.get("RDATE", [])
+        more = [moment.dt for group in (rdates if isinstance(rdates, list) else [rdates]) for moment in group.dts]
+        for start in (part["DTSTART"].dt, *more):
+            found.append((part.name, start.date(), part["TZOFFSETFROM"].td, part["TZOFFSETTO"].td))
+    return sorted(found, key=lambda change: change[1])
+
+
+def test_the_vtimezone_has_standard_and_daylight_parts_and_reaches_only_the_changes_around_the_week() -> None:
+    # Outlook shifts events whose zone has no STANDARD part; vobject misreads the 1970-2038 list.
+    chicago = parts_of(vtimezone_of(calendar_bytes(build())))
+    names = [name for name, *_ in chicago]
+    assert {"STANDARD", "DAYLIGHT"} <= set(names) and len(names) <= 4
+    real = [(name, day, before, after) for name, day, before, after in chicago if before != after]
+    assert real == [
+        ("DAYLIGHT", date(2025, 3, 9), timedelta(hours=-6), timedelta(hours=-5)),
+        ("STANDARD", date(2025, 11, 2), timedelta(hours=-5), timedelta(hours=-6)),
+    ], "the change into summer time before the week and the change out of it after"
+    sydney = parts_of(vtimezone_of(calendar_bytes(sydney_dst_plan())))
+    real = [(name, day, after) for name, day, before, after in sydney if before != after]
+    assert real == [
+        ("STANDARD", date(2025, 4, 6), timedelta(hours=10)),
+        ("DAYLIGHT", date(2025, 10, 5), timedelta(hours=11)),
+        ("STANDARD", date(2026, 4, 5), timedelta(hours=10)),
     ]
-    for _, start, _ in parts:
-        assert plan.week.start - timedelta(days=7) <= start.date() <= plan.week.end + timedelta(days=7)
-    chicago = vtimezone_of(calendar_bytes(build()))
-    assert [part.name for part in chicago.subcomponents] == ["DAYLIGHT"], "no transition in the week"
+    tokyo = parts_of(vtimezone_of(calendar_bytes(build(timezone="Asia/Tokyo"))))
+    assert [name for name, *_ in tokyo] == ["STANDARD"], "a zone without summer time has one part"
 
 
 def test_the_vtimezone_itself_gives_every_session_its_offset() -> None:
@@ -530,7 +559,7 @@ def test_every_plan_renders_a_complete_well_formed_calendar(inputs: dict[str, An
     assert all(len(line) <= 75 for line in data.split(b"\r\n"))
     assert data.count(b"\n") == data.count(b"\r\n")
     events = events_by_uid(data)
-    assert len(events) == len(plan.days) + len(plan.all_week) + session_count(plan) + len(plan.prep)
+    assert len(events) == len(plan.days) + len(plan.all_week) + session_count(plan)
     zone = vtimezone_of(data)
     assert len(zone.subcomponents) <= 3
     for day in plan.days:
@@ -545,8 +574,8 @@ def test_every_plan_renders_a_complete_well_formed_calendar(inputs: dict[str, An
 
 @pytest.mark.parametrize("timezone", ["America/Chicago", "Australia/Sydney"])
 def test_prep_and_theme_dates_carry_no_time_zone(timezone: str) -> None:
-    data = calendar_bytes(build(timezone=timezone))
-    for event in parse(data).events:
+    plan = build(timezone=timezone)
+    for event in [*parse(calendar_bytes(plan)).events, *parse(prep_calendar_bytes(plan)).events]:
         if "TRANSP" in event:
             assert type(event.start) is date and "TZID" not in event["DTSTART"].params
 
