@@ -37,10 +37,13 @@ class CalEvent:
     uid: str
     head: tuple[Property, ...]
     tail: tuple[Property, ...]
+    # what the digest is of, when not the event itself: a rep's own wave is digested as the team
+    # calendar's event of that wave, so that one version of an event has one digest everywhere
+    basis: tuple[tuple[Property, ...], tuple[Property, ...]] | None = field(default=None, compare=False)
 
     @cached_property
     def digest(self) -> str:
-        text = repr((self.head, self.tail)).encode("utf-8")
+        text = repr(self.basis or (self.head, self.tail)).encode("utf-8")
         return hashlib.blake2b(text, digest_size=8).hexdigest()
 
     def value(self, name: str) -> object:

@@ -1,0 +1,165 @@
+"""What csw has published: each event as it last went out, and which events each person has.
+
+The record lives in the outbox as published.json, written after each send. From it the next
+compose knows which events changed since they went out (they get a higher SEQUENCE and a newer
+DTSTAMP, so that Outlook, Exchange and Google replace them instead of keeping or duplicating
+them), which were removed (cancelled), and which people hold an out-of-date calendar.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from csw.calendar_events import CalEvent
+from csw.errors import CswError
+from csw.ics import Revision
+
+RECORD_NAME = "published.json"
+RECORD_FORMAT = 1
+
+
+class RecordError(CswError):
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Version:
+    """An event as it last went out: its digest, SEQUENCE and DTSTAMP, and how to name it."""
+
+    digest: str
+    sequence: int
+    stamp: datetime
+    summary: str
+    start: str  # ISO date or datetime, for saying what changed
+
+    def revised(self, digest: str, changed_at: datetime) -> Revision:
+        if digest == self.digest:
+            return Revision(self.sequence, self.stamp)
+        return Revision(self.sequence + 1, max(changed_at, self.stamp + timedelta(seconds=1)))
+
+
+@dataclass
+class Record:
+    events: dict[str, Version] = field(default_factory=dict)  # uid -> as it last went out
+    people: dict[str, dict[str, str]] = field(default_factory=dict)  # address -> uid -> digest they have
+    messages: dict[str, str] = field(default_factory=dict)  # Message-ID -> digest of what went out
+
+    def revisions(self, digests: Mapping[str, str], changed_at: datetime) -> dict[str, Revision]:
+        """SEQUENCE and DTSTAMP of every event that went out: raised where it changed since."""
+        return {
+            uid: self.events[uid].revised(digest, changed_at)
+            for uid, digest in digests.items()
+            if uid in self.events
+        }
+
+    def holds(self, address: str) -> dict[str, str]:
+        return self.people.get(address.casefold(), {})
+
+    def published(
+        self, address: str, events: Iterable[CalEvent], revisions: Mapping[str, Revision], stamp: datetime
+    ) -> None:
+        """`address` now has these events in their calendar, at these revisions (else 0 and `stamp`)."""
+        held = {}
+        for event in events:
+            revision = revisions.get(event.uid) or Revision(0, stamp)
+            self.events[event.uid] = Version(
+                event.digest, revision.sequence, revision.stamp, event.summary, _iso(event.start)
+            )
+            held[event.uid] = event.digest
+        self.people[address.casefold()] = held
+
+
+def _iso(moment: date) -> str:
+    return moment.isoformat()
+
+
+@dataclass(frozen=True)
+class Change:
+    """One event of a person's calendar that is not as they have it."""
+
+    what: str  # "changed", "added" or "removed"
+    uid: str
+    summary: str
+    start: str
+    was: str | None = None  # the start they have, where it changed
+
+    def line(self) -> str:
+        return f"{self.what}|{self.uid}|{self.start}|{self.was or ''}"
+
+
+def changes(record: Record, address: str, events: Sequence[CalEvent]) -> list[Change]:
+    """How the calendar `address` holds differs from `events`, the one they would get now."""
+    held = record.holds(address)
+    if not held:
+        return []
+    now = {event.uid: event for event in events}
+    found = []
+    for event in events:
+        if event.uid not in held:
+            found.append(Change("added", event.uid, event.summary, _iso(event.start)))
+        elif held[event.uid] != event.digest:
+            was = record.events[event.uid].start if event.uid in record.events else None
+            start = _iso(event.start)
+            found.append(Change("changed", event.uid, event.summary, start, was if was != start else None))
+    for uid in held:
+        if uid not in now:
+            version = record.events.get(uid)
+            summary, start = (version.summary, version.start) if version else (uid, "")
+            found.append(Change("removed", uid, summary, start))
+    return found
+
+
+def load_record(outbox: Path) -> Record:
+    """The outbox's record; an empty one when nothing was published yet."""
+    path = outbox / RECORD_NAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Record()
+    except (OSError, ValueError) as error:
+        raise RecordError(
+            f"{path}: cannot read what csw has published ({error}).",
+            hint="Restore the file from a backup; deleting it makes csw forget what went out.",
+        ) from None
+    try:
+        return _from_json(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise RecordError(
+            f"{path}: not a record csw wrote ({error}).", hint="Restore the file from a backup."
+        ) from None
+
+
+def save_record(outbox: Path, record: Record) -> None:
+    from csw.files import write_atomic
+
+    data = {
+        "csw_published": RECORD_FORMAT,
+        "events": {
+            uid: [v.digest, v.sequence, v.stamp.isoformat(), v.summary, v.start]
+            for uid, v in sorted(record.events.items())
+        },
+        "people": {address: dict(sorted(held.items())) for address, held in sorted(record.people.items())},
+        "messages": dict(sorted(record.messages.items())),
+    }
+    write_atomic(outbox / RECORD_NAME, json.dumps(data, ensure_ascii=False, indent=0) + "\n")
+
+
+def _from_json(data: dict[str, object]) -> Record:
+    if data.get("csw_published") != RECORD_FORMAT:
+        raise ValueError(f"format {data.get('csw_published')!r}")
+    events = data["events"]
+    people = data["people"]
+    messages = data["messages"]
+    assert isinstance(events, dict) and isinstance(people, dict) and isinstance(messages, dict)
+    return Record(
+        events={
+            uid: Version(digest, int(sequence), datetime.fromisoformat(stamp), summary, start)
+            for uid, (digest, sequence, stamp, summary, start) in events.items()
+        },
+        people={str(address): dict(held) for address, held in people.items()},
+        messages={str(key): str(value) for key, value in messages.items()},
+    )
