@@ -14,9 +14,11 @@ from pydantic import (
     AfterValidator,
     Field,
     PrivateAttr,
+    SerializerFunctionWrapHandler,
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -102,8 +104,24 @@ class Shift(StrictModel):
     start: str = Field(description="HH:MM")
     end: str = Field(description="HH:MM, after start; 24:00 for midnight")
     headcount: Int | None = Field(default=None, ge=1)
+    # how many of its reps work remotely (a hybrid team; csw sets it from a roster): else the team's share
+    remote: Int | None = Field(default=None, ge=0)
 
     _unquoted_clock = field_validator("start", "end", mode="before")(unquoted_clock)
+
+    @model_serializer(mode="wrap")
+    def _without_unset_remote(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        # left out unless set, so that the plan.yaml of a team without a roster reads as before
+        data: dict[str, object] = handler(self)
+        if data.get("remote") is None:
+            data.pop("remote", None)
+        return data
+
+    @model_validator(mode="after")
+    def _remote_among_reps(self) -> Shift:
+        if self.remote is not None and self.headcount is not None and self.remote > self.headcount:
+            raise ValueError(f"remote ({self.remote}) is more than the shift's headcount ({self.headcount})")
+        return self
 
     @field_validator("start", "end")
     @classmethod
@@ -147,6 +165,7 @@ class Team(StrictModel):
     remote_share: Number = Field(default=0.5, ge=0, le=1)  # of a hybrid team: reps who work remotely
     departments: tuple[OneLine, ...] = ("IT", "HR", "Product", "Marketing", "Sales")
     shifts: tuple[Shift, ...] = (DEFAULT_SHIFT,)
+    roster: str | None = None  # the team's recipients CSV (email, name, shift, role...): waves per rep
 
     @field_validator("shifts")
     @classmethod
@@ -198,6 +217,8 @@ class Email(StrictModel):
     timeout: Number = Field(default=30, gt=0, le=600)
     retries: Int = Field(default=5, ge=0, le=20)  # for temporary failures, with backoff
     retry_seconds: Number = Field(default=2, ge=0, le=300)  # the first backoff; it doubles
+    # calendars as invitations (METHOD:REQUEST): the events land in each calendar without an import
+    invites: bool = False
 
     _unquoted_clock = field_validator("send_time", mode="before")(unquoted_clock)
 

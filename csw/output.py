@@ -16,6 +16,8 @@ from csw.plan_file import plan_text, was_edited
 if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
 
+    from csw.staffing import Roster
+
 PLAN_FILE = "plan.yaml"
 
 
@@ -105,14 +107,30 @@ def check_plan_overwrite(path: Path, force: bool) -> None:
 
 
 def render_exports(
-    plan: Plan, formats: tuple[str, ...], templates: Path | None = None
+    plan: Plan, formats: tuple[str, ...], templates: Path | None = None, roster: Roster | None = None
 ) -> dict[str, str | bytes]:
-    """Every requested export, by file name; nothing is written yet."""
+    """Every requested export, by file name; nothing is written yet. With a roster, roster.csv and
+    coverage.md too, whatever the formats."""
     renderers = _Renderers(plan, templates)
     files = {EXPORTS[name][0]: EXPORTS[name][1](renderers) for name in formats}
     for name in formats:
         files |= {file: make(renderers) for file, make in COMPANIONS.get(name, ())}
+    if roster is not None:
+        files |= roster_exports(plan, roster, templates)
     return files
+
+
+def roster_exports(plan: Plan, roster: Roster, templates: Path | None = None) -> dict[str, str | bytes]:
+    """roster.csv (one row per rep and session) and coverage.md (the sheet for the team leads)."""
+    from csw.coverage import coverage_md
+    from csw.roster import COVERAGE_FILE, ROSTER_FILE, roster_csv
+
+    env = _environment(templates.resolve() if templates else None)
+    people = list(roster.members)
+    return {
+        ROSTER_FILE: roster_csv(plan, roster.assignment, people),
+        COVERAGE_FILE: coverage_md(plan, roster.assignment, people, env),
+    }
 
 
 def write_files(out: Path, files: dict[str, str | bytes]) -> list[Path]:
@@ -128,18 +146,25 @@ def write_plan(
     *,
     templates: Path | None = None,
     force: bool = False,
+    roster: Roster | None = None,
 ) -> list[Path]:
     """plan.yaml and the exports into `out`. Everything is rendered before the first file is
     written, and the files are replaced all together, so a failure leaves the old files intact."""
     check_plan_overwrite(out / PLAN_FILE, force)
-    return write_files(out, {PLAN_FILE: plan_text(plan), **render_exports(plan, formats, templates)})
+    files = render_exports(plan, formats, templates, roster)
+    return write_files(out, {PLAN_FILE: plan_text(plan), **files})
 
 
 def write_exports(
-    plan: Plan, out: Path, formats: tuple[str, ...], *, templates: Path | None = None
+    plan: Plan,
+    out: Path,
+    formats: tuple[str, ...],
+    *,
+    templates: Path | None = None,
+    roster: Roster | None = None,
 ) -> list[Path]:
     """Re-render the exports of an (edited) plan into `out`; the plan file itself is left alone."""
-    return write_files(out, render_exports(plan, formats, templates))
+    return write_files(out, render_exports(plan, formats, templates, roster))
 
 
 def write_teams(
@@ -150,18 +175,21 @@ def write_teams(
     templates: Path | None = None,
     force: bool = False,
     workers: int | None = None,
+    rosters: dict[str, Roster] | None = None,
 ) -> list[Path]:
     """Each team's plan and exports into out/<team>/, and one calendar of every team in out/.
 
     Every file of every team is rendered before the first one is written. `workers`: how many
-    processes render the teams (None: one per core for a big organisation).
+    processes render the teams (None: one per core for a big organisation). `rosters`: by team
+    folder, for the teams that have one.
     """
     for folder, _ in plans:
         check_plan_overwrite(out / folder / PLAN_FILE, force)
     files: dict[str, str | bytes] = {}
     calendar = EXPORTS["ics"][0]
     calendars: list[bytes] = []
-    for (folder, _), team_files in zip(plans, _render_teams(plans, formats, templates, workers), strict=True):
+    rendered = _render_teams(plans, formats, templates, workers, rosters or {})
+    for (folder, _), team_files in zip(plans, rendered, strict=True):
         for name, content in team_files.items():
             files[f"{folder}/{name}"] = content
             if name == calendar and isinstance(content, bytes):
@@ -175,18 +203,23 @@ def write_teams(
     return write_files(out, files)
 
 
-_Job = tuple[Plan, tuple[str, ...], Path | None]
+_Job = tuple[Plan, tuple[str, ...], Path | None, "Roster | None"]
 
 
 def _render_teams(
-    plans: list[tuple[str, Plan]], formats: tuple[str, ...], templates: Path | None, workers: int | None
+    plans: list[tuple[str, Plan]],
+    formats: tuple[str, ...],
+    templates: Path | None,
+    workers: int | None,
+    rosters: dict[str, Roster],
 ) -> list[dict[str, str | bytes]]:
     """Each team's plan.yaml and exports, in the teams' order: a big organisation's on every core."""
     from csw.parallel import map_in_order
 
-    return map_in_order(_team_files, [(plan, formats, templates) for _, plan in plans], workers)
+    jobs: list[_Job] = [(plan, formats, templates, rosters.get(folder)) for folder, plan in plans]
+    return map_in_order(_team_files, jobs, workers)
 
 
 def _team_files(job: _Job) -> dict[str, str | bytes]:
-    plan, formats, templates = job
-    return {PLAN_FILE: plan_text(plan), **render_exports(plan, formats, templates)}
+    plan, formats, templates, roster = job
+    return {PLAN_FILE: plan_text(plan), **render_exports(plan, formats, templates, roster)}

@@ -21,6 +21,8 @@ from csw.views import slug
 
 if TYPE_CHECKING:
     from csw.kudos import KudoRow
+    from csw.mail.recipients import Recipient
+    from csw.staffing import Roster
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,14 @@ class PlanOptions:
 
 def plan_week(config: Config, options: PlanOptions) -> Plan:
     """The plan of a single-team organisation (csw.toml without [[teams]])."""
-    return _Planning(config, options).plan(None)
+    return planned_week(config, options)[0]
+
+
+def planned_week(config: Config, options: PlanOptions) -> tuple[Plan, Roster | None]:
+    """The plan of a single-team organisation, and its roster's waves if it has a roster."""
+    planning = _Planning(config, options)
+    plan = planning.plan(None)
+    return plan, planning.roster(plan, None)
 
 
 def plan_teams(config: Config, options: PlanOptions) -> list[tuple[str, Plan]]:
@@ -62,6 +71,11 @@ def plan_teams(config: Config, options: PlanOptions) -> list[tuple[str, Plan]]:
 
     In one process: a plan takes about as long to make as to send back from a worker process.
     """
+    return [(folder, plan) for folder, plan, _ in planned_teams(config, options)]
+
+
+def planned_teams(config: Config, options: PlanOptions) -> list[tuple[str, Plan, Roster | None]]:
+    """plan_teams, with each team's roster's waves (None for a team without a roster)."""
     planning = _Planning(config, options)
     teams = config.teams
     if options.team is not None:
@@ -70,7 +84,8 @@ def plan_teams(config: Config, options: PlanOptions) -> list[tuple[str, Plan]]:
         if not teams:
             names = ", ".join(t.name for t in config.teams) or "none: csw.toml has no [[teams]]"
             raise UsageError(f"--team {options.team}: no such team (teams: {names}).")
-    return [(slug(team.name), planning.plan(team)) for team in teams]
+    planned = [(team, planning.plan(team)) for team in teams]
+    return [(slug(team.name), plan, planning.roster(plan, team)) for team, plan in planned]
 
 
 class _Planning:
@@ -91,26 +106,89 @@ class _Planning:
         self.index = {entry.name: index for index, entry in enumerate(config.teams)}  # names are unique
         self.ideas: Mapping[str, Idea] = bank.ideas
         self.kudos = _load_kudos(options.kudos)
+        self._people: dict[Path, tuple[list[Recipient], list[str]]] = {}
+
+    def roster_file(self, entry: TeamEntry | None) -> Path | None:
+        """The team's roster; a [[teams]] entry's recipients only once the file is there (it was
+        for the emails alone before it sized the waves)."""
+        from csw.staffing import roster_path
+
+        path = roster_path(self.config, self.options.roster, entry.name if entry else None)
+        if path and entry and entry.recipients and self.options.roster is None and not path.exists():
+            return None
+        return path
+
+    def _missing_recipients(self, entry: TeamEntry | None) -> list[str]:
+        if entry is None or not entry.recipients or self.roster_file(entry) is not None:
+            return []
+        where = self._where(self.index[entry.name], "recipients")
+        return [
+            f"{where}: {entry.recipients} does not exist yet, so the waves count reps by headcount;"
+            " plan again once it does, to put every rep in their own waves."
+        ]
+
+    def people(self, path: Path) -> tuple[list[Recipient], list[str]]:
+        """The rows of a roster file, read once however many times it is used."""
+        if path not in self._people:
+            from csw.mail.recipients import load_recipients
+
+            self._people[path] = load_recipients(path)
+        return self._people[path]
+
+    def roster(self, plan: Plan, entry: TeamEntry | None) -> Roster | None:
+        """The waves of the team's roster for `plan`, a fresh assignment; None without a roster."""
+        path = self.roster_file(entry)
+        if path is None:
+            return None
+        from csw.staffing import load_roster
+
+        return load_roster(plan, path, self.config, people=self.people(path))
 
     def plan(self, entry: TeamEntry | None) -> Plan:
         config, options = self.config, self.options
         team = entry.merged(config.team) if entry else config.team
         seed = options.year if options.seed is None else options.seed
+        constraints, notes = self._staffed(self._constraints(team, entry), team, entry)
         try:
-            plan = self._make(team, entry, seed)
+            plan = self._make(constraints, entry, seed)
         except PlanError as error:
             if entry is None:
                 raise
             raise PlanError(f"team {entry.name}: {error.message}", hint=error.hint) from None
+        if notes:
+            plan = plan.model_copy(update={"notes": (*notes, *plan.notes)})
         return self._with_kudos(plan, entry)
 
-    def _make(self, team: Team, entry: TeamEntry | None, seed: int) -> Plan:
+    def _staffed(
+        self, constraints: Constraints, team: Team, entry: TeamEntry | None
+    ) -> tuple[Constraints, list[str]]:
+        """The constraints with the team sized from its roster, if it has one, and the notes."""
+        path = self.roster_file(entry)
+        if path is None:
+            return constraints, self._missing_recipients(entry)
+        from dataclasses import replace
+
+        from csw.roster import team_from_roster
+
+        people, _ = self.people(path)
+        facts, notes = team_from_roster(
+            constraints.team, people, team.departments, sponsor=self.config.email.sponsor, source=path
+        )
+        wanted = self.options.headcount
+        if wanted is not None and wanted != facts.headcount:
+            raise UsageError(
+                f"--headcount {wanted}: the roster {path} has {facts.headcount} reps.",
+                hint="Drop --headcount (the roster counts the team), or change the roster.",
+            )
+        return replace(constraints, team=facts), notes
+
+    def _make(self, constraints: Constraints, entry: TeamEntry | None, seed: int) -> Plan:
         config, options = self.config, self.options
         org = config.organization
         return make_plan(
             self.week,
             self.ideas,
-            self._constraints(team, entry),
+            constraints,
             _team_seed(seed, entry.name) if entry else seed,
             organization=Organization(
                 name=org.name,
@@ -162,15 +240,13 @@ class _Planning:
             return plan
         from csw.kudos import spread
 
-        roster_file = self.options.roster or (
-            self.config.resolve(entry.recipients) if entry and entry.recipients else None
-        )
+        roster_file = self.roster_file(entry)
         kudos, warnings = spread(
             self.kudos,
             self.week.days,
             self.config.kudos.per_day,
             show_customer=self.config.kudos.show_customer,
-            roster=_roster(roster_file) if roster_file else None,
+            roster=_names(self.people(roster_file)[0]) if roster_file else None,
             source=str(self.options.kudos),
         )
         return plan.model_copy(update={"kudos": kudos, "notes": (*plan.notes, *warnings)})
@@ -197,11 +273,8 @@ def _load_kudos(path: Path | None) -> list[KudoRow] | None:
     return load_kudos(path)
 
 
-def _roster(path: Path) -> set[str]:
+def _names(people: list[Recipient]) -> set[str]:
     """The names and addresses of the people on a recipients-style CSV."""
-    from csw.mail.recipients import load_recipients
-
-    people, _ = load_recipients(path)
     return {p.name for p in people} | {p.email for p in people}
 
 

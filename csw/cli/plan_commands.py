@@ -22,6 +22,14 @@ from csw.cli.app import (
 from csw.cli.terminal import print_plan, print_teams
 from csw.errors import UsageError
 
+RosterOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="The team's CSV (email, name, shift, role, remote, cover): sizes the waves, puts every"
+        " rep in theirs, writes roster.csv and coverage.md (default: team.roster in csw.toml)."
+    ),
+]
+
 
 @app.command(context_settings={"ignore_unknown_options": True})
 def week(
@@ -100,9 +108,7 @@ def plan(
     kudos: Annotated[
         Path | None, typer.Option(help="CSV of customer comments (date, rep, quote, channel) to read out.")
     ] = None,
-    roster: Annotated[
-        Path | None, typer.Option(help="CSV of the team (email, name) to check kudos against.")
-    ] = None,
+    roster: RosterOption = None,
     team: Annotated[str | None, typer.Option(help="Plan only this team of a [[teams]] config.")] = None,
 ) -> None:
     """Plan a year's week and write plan.yaml and its exports.
@@ -112,7 +118,7 @@ def plan(
     """
     from csw.dates import parse_year
     from csw.output import parse_formats, write_plan, write_teams
-    from csw.request import PlanOptions, plan_teams, plan_week
+    from csw.request import PlanOptions, planned_teams, planned_week
 
     number = parse_year(year)
     chosen_formats = parse_formats(formats)
@@ -136,8 +142,14 @@ def plan(
     folder = out or Path(f"csw-{number}")
     template_dir = templates_folder(config, templates)
     if config.teams:
-        plans = plan_teams(config, options)
-        written = write_teams(plans, folder, chosen_formats, templates=template_dir, force=force)
+        planned = planned_teams(config, options)
+        plans = [(name, p) for name, p, _ in planned]
+        rosters = {name: r for name, _, r in planned if r is not None}
+        written = write_teams(
+            plans, folder, chosen_formats, templates=template_dir, force=force, rosters=rosters
+        )
+        for name, p, r in planned:
+            _warn(r.warnings(p) if r else [], f"team {name}: ")
         if as_json:
             typer.echo(
                 json.dumps(
@@ -150,13 +162,19 @@ def plan(
         return
     if team is not None:
         raise UsageError(f"--team {team}: csw.toml has no [[teams]].", hint="Drop --team, or add [[teams]].")
-    result = plan_week(config, options)
-    written = write_plan(result, folder, chosen_formats, templates=template_dir, force=force)
+    result, staffed = planned_week(config, options)
+    written = write_plan(result, folder, chosen_formats, templates=template_dir, force=force, roster=staffed)
+    _warn(staffed.warnings(result) if staffed else [])
     if as_json:
         typer.echo(json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False))
         return
     print_plan(result)
     typer.echo("Wrote " + ", ".join(str(path) for path in written))
+
+
+def _warn(lines: list[str], prefix: str = "") -> None:
+    for line in lines:
+        typer.echo(f"warning: {prefix}{line}", err=True)
 
 
 def _mode(text: str) -> Any:
@@ -179,19 +197,28 @@ def render(
         float | None,
         typer.Option(min=0, callback=finite, help="What the charity drive raised, for the agenda."),
     ] = None,
+    roster: RosterOption = None,
 ) -> None:
-    """Re-render every export from an (edited) plan.yaml."""
+    """Re-render every export from an (edited) plan.yaml.
+
+    With a roster, the waves are assigned again, keeping everyone whose session is still there.
+    """
     from csw.output import parse_formats, write_exports
     from csw.plan_file import load_plan
+    from csw.staffing import load_roster, roster_path
 
     chosen_formats = parse_formats(formats)
+    config = load(config_path)
     plan_data = load_plan(plan_file)
     if raised is not None:
         plan_data = plan_data.model_copy(update={"raised": raised})
     folder = out or plan_file.parent
+    source = roster_path(config, roster, plan_data.organization.team)
+    staffed = load_roster(plan_data, source, config, keep_from=plan_file.parent) if source else None
     written = write_exports(
-        plan_data, folder, chosen_formats, templates=templates_folder(load(config_path), templates)
+        plan_data, folder, chosen_formats, templates=templates_folder(config, templates), roster=staffed
     )
+    _warn(staffed.warnings(plan_data) if staffed else [])
     typer.echo("Wrote " + ", ".join(str(path) for path in written))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from csw.config import Mode
+from csw.config import Mode, Shift
 from csw.dates import Week
 from csw.errors import PlanError
 from csw.idea import Format, Idea, Role, Span
@@ -217,7 +217,7 @@ class Planner:
                 recorded.append(shift.name)
                 continue
             cap = int(self.team.max_off_phones * reps + 1e-9)
-            here = reps - self._remote_reps(idea, reps)
+            here = reps - self._remote_reps(idea, shift, reps)
             if here == 0:  # the whole shift gets the remote form: its time, and nobody leaves the queue
                 found = self.timeline.marker(day, idea, shift)
             else:
@@ -234,11 +234,16 @@ class Planner:
             placed.recorded_for[day] = tuple(recorded)
         return sessions
 
-    def _remote_reps(self, idea: Idea, reps: int) -> int:
-        """How many of a shift's `reps` work remotely and get no session: the remote form, if any."""
+    def _remote_reps(self, idea: Idea, shift: Shift, reps: int) -> int:
+        """How many of a shift's `reps` work remotely and get no session: the remote form, if any.
+
+        A shift's own count of remote reps (from a roster) where it has one, else the team's share.
+        """
         if not idea.leaves_out_remote_reps(self.team.mode):
             return 0
-        return reps if self.team.mode is Mode.remote else round(reps * self.team.remote_share)
+        if self.team.mode is Mode.remote:
+            return reps
+        return min(shift.remote, reps) if shift.remote is not None else round(reps * self.team.remote_share)
 
     # --- money --------------------------------------------------------------------------------------
 

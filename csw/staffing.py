@@ -1,0 +1,91 @@
+"""The roster in use: which file is the team's roster, and the people and waves it gives a plan.
+
+`csw plan` and `csw render` read the roster (`--roster FILE`, else `team.roster` in csw.toml, else
+a [[teams]] entry's `recipients`), assign the waves (csw/waves.py) and write roster.csv and
+coverage.md beside plan.yaml (csw/output.py). Without a roster, csw plans by counts as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from csw.config import Config
+from csw.plan import Plan
+from csw.roster import Member, roster_for
+from csw.waves import Assignment
+
+if TYPE_CHECKING:
+    from csw.mail.recipients import Recipient
+
+
+@dataclass(frozen=True)
+class Roster:
+    """A plan's people and who is in which session; `warnings` for the terminal."""
+
+    source: Path
+    members: tuple[Member, ...]
+    assignment: Assignment
+    notes: tuple[str, ...] = ()  # what reading the file said (merged duplicates)
+
+    def warnings(self, plan: Plan) -> list[str]:
+        return [*self.notes, *unplaced_warnings(plan, self.assignment, self.members)]
+
+
+def roster_path(config: Config, given: Path | None, team: str | None = None) -> Path | None:
+    """The roster file: the one given on the command line, else the [[teams]] entry's recipients
+    (for the team named `team`), else team.roster; None when there is none."""
+    if given is not None:
+        return given
+    entry = next((e for e in config.teams if team and e.name.casefold() == team.casefold()), None)
+    if entry is not None and entry.recipients:
+        return config.resolve(entry.recipients)
+    return config.resolve(config.team.roster) if config.team.roster else None
+
+
+def load_roster(
+    plan: Plan,
+    path: Path,
+    config: Config,
+    *,
+    keep_from: Path | None = None,
+    people: tuple[list[Recipient], list[str]] | None = None,
+) -> Roster:
+    """The roster at `path` for `plan` (`people`: its rows and warnings, if read already), with
+    keep_from/roster.csv kept where it still holds; None keep_from: a fresh assignment."""
+    from csw.mail.recipients import load_recipients
+
+    rows, notes = people if people is not None else load_recipients(path)
+    found, assignment = roster_for(
+        plan,
+        keep_from,
+        rows,
+        config.team.departments,
+        sponsor=config.email.sponsor,
+        source=path,
+    )
+    return Roster(path, tuple(found), assignment, tuple(notes))
+
+
+def unplaced_warnings(
+    plan: Plan, assignment: Assignment, people: tuple[Member, ...] | list[Member]
+) -> list[str]:
+    """One line per group of reps left without a session (same day, shift, activity and reason)."""
+    names = {m.key: m.name for m in people}
+    groups: dict[tuple[date, str, str, str], list[str]] = {}
+    for miss in assignment.unplaced:
+        key = (miss.day, miss.shift, miss.idea, miss.reason)
+        groups.setdefault(key, []).append(names.get(miss.email.casefold(), miss.email))
+    lines = []
+    for (day, shift, idea, reason), who in groups.items():
+        title = plan.ideas[idea].title if idea in plan.ideas else idea
+        count = f"{len(who)} rep{'s' * (len(who) != 1)}"
+        shown = ", ".join(who[:5]) + (f" and {len(who) - 5} more" if len(who) > 5 else "")
+        verb = "has" if len(who) == 1 else "have"
+        lines.append(
+            f"{day:%a} {day.day} {day:%b}, {shift} shift: {count} ({shown}) {verb} no session of"
+            f" {title}: {reason}"
+        )
+    return lines
