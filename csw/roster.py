@@ -107,10 +107,11 @@ def members(
             or (person.team or "").casefold() in contacts
             or person.email.casefold() == sponsor_key
         )
-        cover = _flag(person, "cover", where, problems) and not rep
+        # a cover person counts on their shift's phones; without a shift of the plan, on none
+        shift = _shift(person, shifts, names, where, problems if rep else None)
+        cover = _flag(person, "cover", where, problems) and not rep and shift is not None
         remote = _flag(person, "remote", where, problems)
         remote = team.mode is Mode.remote or (team.mode is Mode.hybrid and remote)
-        shift = _shift(person, shifts, names, where, problems if rep or cover else None, rep)
         found.append(
             Member(
                 email=person.email,
@@ -152,17 +153,14 @@ def _shift(
     names: str,
     where: str,
     problems: list[str] | None,
-    rep: bool,
 ) -> str | None:
-    """The team's name for the person's shift; a problem (for a rep or a cover person) when there is
-    none to be had."""
+    """The team's name for the person's shift; a problem (for a rep) when there is none to be had."""
     given = (person.shift or "").strip()
     if given.casefold() in shifts:
         return shifts[given.casefold()]
     if not given and len(shifts) == 1:
         return next(iter(shifts.values()))
     if problems is not None:
-        who = "a rep" if rep else "a cover person"
         if given:
             problems.append(
                 f"{where}: shift '{given}' is not one of the team's shifts ({names}); write one of"
@@ -170,7 +168,7 @@ def _shift(
             )
         else:
             problems.append(
-                f"{where}: no shift, and the team has {len(shifts)} shifts ({names}); write {who}'s"
+                f"{where}: no shift, and the team has {len(shifts)} shifts ({names}); write the rep's"
                 " shift in the shift column (or give a role such as lead to someone who is not a rep)"
             )
     return None

@@ -155,8 +155,14 @@ def assign(plan: Plan, members: Iterable[Member], *, keep: Assignment | None = N
             if people:
                 _DayShift(plan, day, shift, people, turns, found).run(kept)
     return Assignment(
-        slots=tuple(sorted(found.slots)), unplaced=tuple(found.unplaced), recording=tuple(found.recording)
+        slots=tuple(sorted(found.slots)),
+        unplaced=tuple(sorted(found.unplaced, key=_missed)),
+        recording=tuple(sorted(found.recording, key=_missed)),
     )
+
+
+def _missed(miss: Unplaced) -> tuple[date, str, str, str]:
+    return (miss.day, miss.shift, miss.idea, miss.email.casefold())
 
 
 @dataclass
