@@ -322,7 +322,7 @@ class _DayShift:
             if j is not None:
                 self._place(run, j, member)
             elif any(self._room(run, j) > 0 for j in every):
-                self._miss(run.idea, [member], "clash", _CLASH.format(title=run.idea.title))
+                self._miss(run.idea, [member], "clash", _CLASH)
             else:
                 self._miss(run.idea, [member], "full", self._full(run))
 
@@ -355,8 +355,8 @@ class _DayShift:
         if run.idea.capacity:
             limit += f", {run.idea.capacity} in a session"
         return (
-            f"every session of {run.idea.title} is full ({limit}); add a wave to it in plan.yaml and run"
-            " `csw render`, or raise team.max_off_phones"
+            f"every session is full ({limit}); add a wave to it in plan.yaml and run csw render, or"
+            " raise team.max_off_phones"
         )
 
     def _miss(self, idea: Idea, people: list[Member], kind: str, reason: str) -> None:
@@ -365,6 +365,6 @@ class _DayShift:
 
 
 _CLASH = (
-    "every session of {title} with room is at a time they are in another session; move a session"
-    " in plan.yaml and run `csw render`"
+    "every session with room is at a time they are in another session; move a session in plan.yaml"
+    " and run csw render"
 )

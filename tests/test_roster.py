@@ -38,7 +38,11 @@ from csw.waves import Assignment, Slot, assign, shift_cap
 from tests.plans import ORG, SHIFTS, WORKWEEK, bank
 
 DEPARTMENTS = ("IT", "HR")
-PROPERTY = settings(max_examples=int(os.environ.get("CSW_ROSTER_EXAMPLES", "50")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=int(os.environ.get("CSW_ROSTER_EXAMPLES", "50")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 def person(n: int, shift: str | None, *, role: str | None = None, team: str | None = None, **extra: str):
