@@ -109,14 +109,9 @@ class _Planning:
         self._people: dict[Path, tuple[list[Recipient], list[str]]] = {}
 
     def roster_file(self, entry: TeamEntry | None) -> Path | None:
-        """The team's roster; a [[teams]] entry's recipients only once the file is there (it was
-        for the emails alone before it sized the waves)."""
         from csw.staffing import roster_path
 
-        path = roster_path(self.config, self.options.roster, entry.name if entry else None)
-        if path and entry and entry.recipients and self.options.roster is None and not path.exists():
-            return None
-        return path
+        return roster_path(self.config, self.options.roster, entry.name if entry else None)
 
     def _missing_recipients(self, entry: TeamEntry | None) -> list[str]:
         if entry is None or not entry.recipients or self.roster_file(entry) is not None:
@@ -130,9 +125,9 @@ class _Planning:
     def people(self, path: Path) -> tuple[list[Recipient], list[str]]:
         """The rows of a roster file, read once however many times it is used."""
         if path not in self._people:
-            from csw.mail.recipients import load_recipients
+            from csw.staffing import read_people
 
-            self._people[path] = load_recipients(path)
+            self._people[path] = read_people(path)
         return self._people[path]
 
     def roster(self, plan: Plan, entry: TeamEntry | None) -> Roster | None:

@@ -164,7 +164,7 @@ def _shift(
         if given:
             problems.append(
                 f"{where}: shift '{given}' is not one of the team's shifts ({names}); write one of"
-                " them in the shift column, or add the shift to team.shifts in csw.toml"
+                " them in the shift column, or add the shift to team.shifts (csw.toml, and plan.yaml to render)"
             )
         else:
             problems.append(

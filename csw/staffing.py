@@ -36,13 +36,28 @@ class Roster:
 
 def roster_path(config: Config, given: Path | None, team: str | None = None) -> Path | None:
     """The roster file: the one given on the command line, else the [[teams]] entry's recipients
-    (for the team named `team`), else team.roster; None when there is none."""
+    (for the team named `team`) once that file exists (it was the emails' alone before it sized
+    the waves), else team.roster; None when there is none."""
     if given is not None:
         return given
     entry = next((e for e in config.teams if team and e.name.casefold() == team.casefold()), None)
     if entry is not None and entry.recipients:
-        return config.resolve(entry.recipients)
+        path = config.resolve(entry.recipients)
+        return path if path.exists() else None
     return config.resolve(config.team.roster) if config.team.roster else None
+
+
+def read_people(path: Path) -> tuple[list[Recipient], list[str]]:
+    """The rows of a roster file and the warnings of reading it (merged duplicates)."""
+    from csw.mail.recipients import load_recipients
+    from csw.roster import RosterError
+
+    if not path.exists():
+        raise RosterError(
+            [f"{path}: no such roster file"],
+            hint="Check the path given to --roster (or team.roster in csw.toml).",
+        )
+    return load_recipients(path)
 
 
 def load_roster(
@@ -55,9 +70,7 @@ def load_roster(
 ) -> Roster:
     """The roster at `path` for `plan` (`people`: its rows and warnings, if read already), with
     keep_from/roster.csv kept where it still holds; None keep_from: a fresh assignment."""
-    from csw.mail.recipients import load_recipients
-
-    rows, notes = people if people is not None else load_recipients(path)
+    rows, notes = people if people is not None else read_people(path)
     found, assignment = roster_for(
         plan,
         keep_from,

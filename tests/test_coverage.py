@@ -407,3 +407,13 @@ def test_reps_without_a_session_are_warned_about_and_listed_and_the_files_still_
     assert f"## Needs attention\n\n- {day.date:%a} {day.date.day} {day.date:%b}, day shift, {title}:" in sheet
     assert f"({left}) have no session: every session is full" in sheet
     assert "SHORT" not in sheet
+
+
+def test_a_roster_that_is_not_there_is_exit_2_saying_which_option(csw, write) -> None:
+    write("csw.toml", CONFIG.format(mode="onsite", roster='roster = "nobody.csv"'))
+    result = csw("plan", "2025")
+    result.assert_clean_error()
+    assert "nobody.csv: no such roster file" in result.stderr and "team.roster" in result.stderr
+    other = csw("plan", "2025", "--roster", "missing.csv")
+    other.assert_clean_error()
+    assert "missing.csv: no such roster file" in other.stderr
