@@ -164,7 +164,8 @@ def _shift(
         if given:
             problems.append(
                 f"{where}: shift '{given}' is not one of the team's shifts ({names}); write one of"
-                " them in the shift column, or add the shift to team.shifts (csw.toml, and plan.yaml to render)"
+                " them in the shift column, or add the shift to team.shifts (in csw.toml, and in"
+                " plan.yaml for csw render)"
             )
         else:
             problems.append(
