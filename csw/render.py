@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from csw.errors import CswError
 from csw.resources import builtin_dir
-from csw.views import clock, long_date, money
+from csw.views import clock, long_date, money, when
 
 if TYPE_CHECKING:
     from jinja2 import BytecodeCache, FileSystemLoader
@@ -63,7 +63,7 @@ def environment(user_dir: Path | None = None) -> SandboxedEnvironment:
         lstrip_blocks=True,
         bytecode_cache=_compiled_templates(),
     )
-    env.filters.update(long_date=long_date, short_date=short_date, clock=clock, money=money)
+    env.filters.update(long_date=long_date, short_date=short_date, clock=clock, money=money, when=when)
     env.globals.update(range=_range, lipsum=_bounded_lipsum)
     return env
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from datetime import date, datetime
 from typing import Any
 
 from csw.dates import Week
@@ -44,6 +45,14 @@ def clock(text: str) -> str:
     hours, minutes = (int(part) for part in text.split(":"))
     suffix = "am" if hours < 12 or hours == 24 else "pm"
     return f"{(hours - 1) % 12 + 1}:{minutes:02d} {suffix}"
+
+
+def when(text: str) -> str:
+    """An ISO date or local date-time as a reader says it: 'Tuesday 7 October, 10:15 am'."""
+    if "T" not in text:
+        return long_date(date.fromisoformat(text))
+    moment = datetime.fromisoformat(text)
+    return f"{long_date(moment.date())}, {clock(f'{moment:%H:%M}')}"
 
 
 def plan_rows(plan: Any) -> list[tuple[str, str, str, str]]:

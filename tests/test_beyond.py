@@ -350,4 +350,4 @@ def test_raised_on_render_and_in_the_plan_file(csw, write, tmp_path: Path) -> No
     )
     wrapup = next((tmp_path / "csw-2025" / "outbox").glob("*-wrapup-*"))
     text = BytesParser(policy=policy.default).parsebytes(wrapup.read_bytes()).get_payload()[0]
-    assert "Together we raised **$512.50** for charity." in content(text)
+    assert "Together we raised $512.50 for charity." in " ".join(content(text).split())

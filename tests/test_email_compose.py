@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
@@ -122,11 +124,13 @@ def test_parts_attachment_and_personalisation(csw, planned: Path) -> None:
     assert len(calendar.walk("VEVENT")) > 5
     # Jo works the late shift: only late-shift times are in her kickoff
     late = [a for d in plan.days for a in d.activities if any(s.shift == "late" for s in a.sessions)]
-    first_late = min(s.start for s in late[0].sessions if s.shift == "late")
     from csw.views import clock
 
-    assert f"**{clock(first_late)}** {plan.idea(late[0].idea).title}" in content(text)
-    assert ", day shift" not in content(text)
+    late_times = {clock(s.start) for s in late[0].sessions if s.shift == "late"}
+    title = plan.idea(late[0].idea).title
+    shown = re.search(rf"(?m)^- (\d{{1,2}}:\d\d [ap]m) {re.escape(title)}", content(text))
+    assert shown and shown[1] in late_times, "a time of the late shift's, as plain text"
+    assert ", day shift" not in content(text) and "**" not in content(text)
 
 
 def test_daily_messages_carry_the_day(csw, planned: Path) -> None:
@@ -184,7 +188,7 @@ def test_bad_only_and_due(csw, planned: Path) -> None:
     result = csw("email", "preview", planned, "--recipients", "recipients.csv", "--only", "weekly")
     result.assert_clean_error()
     assert (
-        "--only weekly: choose from proclamation, kickoff, daily, thanks, wrapup, monthly." in result.stderr
+        "--only weekly: choose from proclamation, kickoff, daily, thanks, wrapup, monthly, update." in result.stderr
     )
     result = csw("email", "preview", planned, "--recipients", "recipients.csv", "--due", "tomorrow")
     result.assert_clean_error()

@@ -11,7 +11,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from csw.cli.app import Boundary, ConfigOption, TemplatesOption, app, finite, load, templates_folder, today
+from csw.cli.app import (
+    Boundary,
+    ConfigOption,
+    TemplatesOption,
+    app,
+    finite,
+    load,
+    now,
+    templates_folder,
+    today,
+)
 from csw.cli.terminal import console, plain, table
 from csw.errors import UsageError
 
@@ -31,7 +41,15 @@ RecipientsOption = Annotated[
 OnlyOption = Annotated[
     list[str] | None,
     typer.Option(
-        "--only", help="Only this kind (repeatable): proclamation, kickoff, daily, thanks, wrapup, monthly."
+        "--only",
+        help="Only this kind (repeatable): proclamation, kickoff, daily, thanks, wrapup, monthly, update.",
+    ),
+]
+InvitesOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--invites",
+        help="Calendars as invitations (METHOD:REQUEST) that land without an import (or email.invites).",
     ),
 ]
 DueOption = Annotated[
@@ -63,9 +81,12 @@ def _team_recipients(config: Config, team: str) -> Path:
     for entry in config.teams:
         if entry.name == team and entry.recipients:
             return config.resolve(entry.recipients)
+    if config.team.roster and not config.teams:
+        return config.resolve(config.team.roster)
     raise UsageError(
         "--recipients is missing.",
-        hint="Give --recipients FILE.csv, or a recipients file for the team in [[teams]].",
+        hint="Give --recipients FILE.csv, set team.roster in csw.toml, or a recipients file for the"
+        " team in [[teams]].",
     )
 
 
@@ -76,21 +97,29 @@ def _composed(
     templates: Path | None,
     only: tuple[str, ...] = (),
     due: date | None = None,
-) -> tuple[list[Any], list[str], Path]:
-    """Compose the plan's messages (only those asked for, if any) into its outbox."""
+    invites: bool | None = None,
+) -> tuple[list[Any], list[str], Path, Any]:
+    """Compose the plan's messages (only those asked for, if any) into its outbox, with each rep's
+    own times and the updates of those whose calendar changed since it went out."""
     from csw.mail.compose import compose_plan, write_outbox
+    from csw.mail.readers import load_readers
     from csw.mail.recipients import load_recipients
     from csw.plan_file import load_plan
     from csw.render import environment
 
     config = load(config_path)
     plan_data = load_plan(plan_file)
-    people, warnings = load_recipients(recipients or _team_recipients(config, plan_data.organization.team))
+    source = recipients or _team_recipients(config, plan_data.organization.team)
+    people, warnings = load_recipients(source)
     env = environment(templates_folder(config, templates))
-    composed, more = compose_plan(plan_data, people, config.email, config.team.departments, env, only, due)
     outbox = plan_file.parent / "outbox"
+    invite = config.email.invites if invites is None else invites
+    readers, more = load_readers(plan_data, plan_file, source, people, config, outbox, invites=invite)
+    composed, composing = compose_plan(
+        plan_data, people, config.email, config.team.departments, env, only, due, readers, today()
+    )
     write_outbox(outbox, composed, prune=not only and due is None)
-    return composed, [*warnings, *more], outbox
+    return composed, [*warnings, *more, *composing], outbox, readers
 
 
 @email_app.command("preview")
@@ -99,14 +128,18 @@ def email_preview(
     recipients: RecipientsOption = None,
     only: OnlyOption = None,
     due: DueOption = None,
+    invites: InvitesOption = None,
     config_path: ConfigOption = None,
     templates: TemplatesOption = None,
 ) -> None:
     """Compose every message into outbox/ as .eml files; send nothing."""
+    from csw.mail.changes import out_of_date
     from csw.mail.compose import select, summary
 
     kinds, day = _selection(only, due)
-    composed, warnings, outbox = _composed(plan_file, recipients, config_path, templates)
+    composed, warnings, outbox, readers = _composed(
+        plan_file, recipients, config_path, templates, invites=invites
+    )
     chosen = select(composed, kinds, day)
     out = console()
     grid = table(out, ("Kind", "Due", "Messages"), right=("Messages",))
@@ -115,6 +148,8 @@ def email_preview(
     out.print(grid)
     for warning in warnings:
         typer.echo(f"warning: {warning}", err=True)
+    for line in out_of_date(composed, readers.record):
+        typer.echo(f"changed: {line}", err=True)
     out.print(f"{len(chosen)} of {len(composed)} messages; all {len(composed)} are in {outbox}/")
 
 
@@ -132,22 +167,31 @@ def email_send(
     insecure: Annotated[
         bool, typer.Option("--insecure", help="Allow security = 'none' towards a host that is not local.")
     ] = False,
+    invites: InvitesOption = None,
     config_path: ConfigOption = None,
     templates: TemplatesOption = None,
 ) -> None:
     """Send what is composed and not yet sent, each message exactly once; asks first unless --yes."""
+    from csw.mail.changes import out_of_date, record_sent
+    from csw.mail.compose import select
     from csw.mail.delivery import outgoing, send_summary
     from csw.mail.send import JOURNAL_NAME, read_journal, settings_from_config
 
     kinds, day = _selection(only, due)
+    now()  # a CSW_NOW that is not a time is refused before anything is composed or sent
     config = load(config_path)
     # the server settings are checked too before the outbox is written
     settings = settings_from_config(config.email, os.environ, insecure=insecure)
     if settings.ca_file:  # relative to csw.toml, like every path in it
         settings = dataclasses.replace(settings, ca_file=str(config.resolve(settings.ca_file)))
-    chosen, warnings, outbox = _composed(plan_file, recipients, config_path, templates, kinds, day)
+    composed, warnings, outbox, readers = _composed(
+        plan_file, recipients, config_path, templates, invites=invites
+    )
+    chosen = select(composed, kinds, day)
     for warning in warnings:
         typer.echo(f"warning: {warning}", err=True)
+    for line in out_of_date(composed, readers.record):
+        typer.echo(f"changed: {line}", err=True)
     journal = outbox / JOURNAL_NAME
     done = read_journal(journal)
     pending = [c for c in chosen if c.message_id not in done]
@@ -163,7 +207,10 @@ def email_send(
     if not pending:
         return
     _confirm(yes)
-    report = _send_with_progress(outgoing(pending, outbox), settings, journal, limit=limit, rate=rate)
+    try:
+        report = _send_with_progress(outgoing(pending, outbox), settings, journal, limit=limit, rate=rate)
+    finally:  # what went out goes into the record, even when the run stops half-way
+        record_sent(outbox, composed, read_journal(journal) - done, readers)
     _report_sent(report, outbox)
 
 
@@ -186,7 +233,7 @@ def _send_with_progress(
 
     out = console()
     if plain(out):
-        return send_all(messages, settings, journal, limit=limit, rate_per_minute=rate)
+        return send_all(messages, settings, journal, now=now, limit=limit, rate_per_minute=rate)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     columns = (
@@ -202,6 +249,7 @@ def _send_with_progress(
             messages,
             settings,
             journal,
+            now=now,
             limit=limit,
             rate_per_minute=rate,
             on_progress=lambda _message, _status: bar.advance(task),

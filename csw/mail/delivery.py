@@ -11,6 +11,7 @@ from pathlib import Path
 from csw.mail.compose import Composed
 from csw.mail.recipients import Recipient
 from csw.mail.send import Outgoing, SendReport
+from csw.mail.stamp import describe, due_time, offtime
 
 
 def row_of(recipient: Recipient) -> dict[str, str]:
@@ -60,7 +61,7 @@ def send_summary(pending: Sequence[Composed], already: int, server: str, sender:
 
 
 def report_lines(report: SendReport) -> list[str]:
-    """The run in a few lines: sent, skipped, resent, failed, stopped."""
+    """The run in a few lines: sent, skipped, resent, sent far from their due time, failed, stopped."""
     lines = [f"Sent {len(report.sent)} messages over {report.connections} connection(s)."]
     if report.unconfirmed:
         lines.append(
@@ -69,6 +70,7 @@ def report_lines(report: SendReport) -> list[str]:
         )
     if report.skipped:
         lines.append(f"{len(report.skipped)} skipped: sent by an earlier run.")
+    lines += off_time_lines(report)
     if report.remaining:
         lines.append(
             f"{len(report.remaining)} not sent yet (--limit, or the run stopped); run again to send them."
@@ -78,6 +80,18 @@ def report_lines(report: SendReport) -> list[str]:
     if report.failed:
         lines.append(f"{len(report.failed)} failed.")
     return lines
+
+
+def off_time_lines(report: SendReport) -> list[str]:
+    """One line for the messages that went out long after their due time, one for those long before."""
+    delivered = [*report.sent, *report.unconfirmed]
+    return describe(
+        offtime(
+            (m.kind, due_time(m.data), report.dated[m.message_id])
+            for m in delivered
+            if m.message_id in report.dated
+        )
+    )
 
 
 def failure_rows(report: SendReport) -> list[tuple[str, str, str, str]]:

@@ -1,0 +1,70 @@
+"""After a send: what went out goes into the record; before one: which sent messages the plan has
+overtaken since, and what changed in them."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Collection, Sequence
+from pathlib import Path
+
+from csw.mail.compose import Composed
+from csw.mail.published import Record, load_record, save_record
+from csw.mail.readers import Readers
+
+UPDATE_HINT = (
+    "run `csw email send PLAN --only update` to tell them (one short message each, with the new calendar)"
+)
+
+
+def digest(message: Composed) -> str:
+    """What a message said, bar its headers (its Date is stamped when it is sent)."""
+    body = message.data[message.data.find(b"\r\n\r\n") :]
+    return hashlib.blake2b(body, digest_size=12).hexdigest()
+
+
+def out_of_date(composed: Sequence[Composed], record: Record) -> list[str]:
+    """A line per kind of sent message that no longer says what the plan says, and a line for the
+    readers whose calendar changed since it went out (their update is composed)."""
+    stale = Counter(
+        item.draft.kind
+        for item in composed
+        if item.message_id in record.messages and record.messages[item.message_id] != digest(item)
+    )
+    lines = [
+        f"{n} sent {kind} message{'s' * (n != 1)} no longer match the plan or the recipients"
+        for kind, n in sorted(stale.items())
+    ]
+    updates = [item for item in composed if item.draft.kind == "update"]
+    if updates:
+        what = Counter(change.summary for item in updates for change in item.draft.changes)
+        examples = "; ".join(f"{summary} ({n})" for summary, n in what.most_common(3))
+        lines.append(
+            f"{len(updates)} people hold a calendar that is out of date ({examples}); {UPDATE_HINT}."
+        )
+    return lines
+
+
+def record_sent(outbox: Path, composed: Sequence[Composed], sent: Collection[str], readers: Readers) -> None:
+    """Put what just went out (the Message-IDs in `sent`) into the outbox's record.
+
+    A kickoff or an update brings its reader's calendar up to date; an update also brings their
+    earlier messages up to date (it told them what changed), so those are no longer out of date.
+    """
+    from csw.ics import plan_stamp
+
+    record = load_record(outbox)
+    stamp = plan_stamp(readers.plan)
+    updated = set()
+    for item in composed:
+        if item.message_id not in sent:
+            continue
+        record.messages[item.message_id] = digest(item)
+        if item.events is not None:
+            record.published(item.draft.recipient.email, item.events, readers.revisions, stamp)
+        if item.draft.kind == "update":
+            updated.add(item.draft.recipient.email.casefold())
+    for item in composed:
+        if item.draft.recipient.email.casefold() in updated and item.message_id in record.messages:
+            record.messages[item.message_id] = digest(item)
+    save_record(outbox, record)

@@ -1,0 +1,102 @@
+"""Stand-in recipients: a group's message rendered once with tokens, filled in per reader.
+
+Messages of one kind, day and shift differ only in the recipient's details, so each such group is
+rendered once with a stand-in recipient whose fields read as tokens, and each message fills the
+tokens in (escaped in the HTML part).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import AnyStr
+
+from csw.mail.recipients import Recipient
+
+# Tokens are plain letters and digits, which neither Jinja's default filters nor Markdown (nor
+# Markdown escaping) change.
+TOKEN = "CSWTOKEN"
+_TOKEN_SHAPE = re.compile(TOKEN + r"\d*[TH]\d{3,}Z")
+_TOKEN_SHAPE_BYTES = re.compile(_TOKEN_SHAPE.pattern.encode())
+
+
+class Probe:
+    """A stand-in recipient: every field it is asked for reads as a token, and it remembers how.
+
+    A token is PREFIX T nnn Z in the text; the HTML part's copy (where the value goes in escaped)
+    is PREFIX H nnn Z.
+    """
+
+    def __init__(self, prefix: str) -> None:
+        self.text_mark, self.html_mark = f"{prefix}T", f"{prefix}H"
+        self.reads: dict[str, tuple[str, str]] = {}
+
+    def _token(self, how: tuple[str, str]) -> str:
+        for token, seen in self.reads.items():
+            if seen == how:
+                return token
+        token = f"{self.text_mark}{len(self.reads):03d}Z"
+        self.reads[token] = how
+        return token
+
+    def renamed(self, prefix: str, text: str) -> tuple[Probe, str]:
+        """This probe's reads under another prefix, and `text` with its tokens renamed to match."""
+        probe = Probe(prefix)
+        probe.reads = {
+            token.replace(self.text_mark, probe.text_mark, 1): how for token, how in self.reads.items()
+        }
+        return probe, text.replace(self.text_mark, probe.text_mark)
+
+    def for_html(self, text: str) -> str:
+        """The text with its tokens turned into the HTML part's."""
+        return text.replace(self.text_mark, self.html_mark)
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self._token(("attr", name))
+
+    def field(self, column: str) -> str:
+        return self._token(("field", column))
+
+    def __getitem__(self, column: str) -> str:
+        return self.field(column)
+
+
+@dataclass(frozen=True)
+class Body:
+    subject: str
+    text: str
+    data: bytes
+    reads: dict[str, tuple[str, str]]  # text token -> how the template read the recipient
+    html_tokens: dict[str, str]  # text token -> its copy in the HTML part
+    markdown: str = ""  # the text part's Markdown, before it was read as plain text
+
+    def values(self, recipient: Recipient) -> dict[str, str]:
+        """What each token stands for in this recipient's message."""
+        found = {}
+        for token, (how, name) in self.reads.items():
+            try:
+                value = getattr(recipient, name, "") if how == "attr" else recipient.field(name)
+            except KeyError:  # no such column: the real render reports it
+                value = ""
+            found[token] = "" if value is None else str(value)
+        return found
+
+    def fill(self, values: dict[str, str]) -> bytes:
+        from markupsafe import escape
+
+        replacements = {token.encode(): value.encode("utf-8") for token, value in values.items()}
+        replacements |= {
+            self.html_tokens[token].encode(): str(escape(value)).encode("utf-8")
+            for token, value in values.items()
+        }
+        return fill(self.data, replacements)
+
+
+def fill(text: AnyStr, values: dict[AnyStr, AnyStr]) -> AnyStr:
+    """Each token in the text replaced by its value, in one pass: a value that holds a token's
+    text stays as it is. Anything else of a token's shape is not one of these tokens: it stays."""
+    if isinstance(text, str):
+        return _TOKEN_SHAPE.sub(lambda found: values.get(found[0], found[0]), text)
+    return _TOKEN_SHAPE_BYTES.sub(lambda found: values.get(found[0], found[0]), text)

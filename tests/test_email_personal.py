@@ -1,0 +1,304 @@
+"""Every rep their own times: the kickoff and daily messages and calendars of a rostered team, and
+the updates after an edit, end to end through the real CLI and a real aiosmtpd server on 127.0.0.1.
+Every message is parsed strictly; calendars with icalendar; the roster with csv."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date, datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from icalendar import Calendar
+
+from tests.smtp_server import Recorder, serve
+
+STRICT = policy.default.clone(raise_on_defect=True)
+
+CONFIG = """
+[organization]
+name = "Acme Support"
+team = "Customer Care"
+timezone = "America/Chicago"
+domain = "acme.example"
+
+[team]
+mode = "onsite"
+budget = 3000
+max_off_phones = 0.25
+departments = ["IT", "HR"]
+
+[[team.shifts]]
+name = "day"
+start = "08:00"
+end = "16:30"
+
+[[team.shifts]]
+name = "late"
+start = "12:00"
+end = "20:30"
+
+[email]
+from = "Pat Lee <pat@acme.example>"
+sponsor = "Dana Ruiz <dana@acme.example>"
+send_time = "07:30"
+"""
+
+DAY_REPS = [f"day{n}@acme.example" for n in range(1, 9)]
+LATE_REPS = [f"late{n}@acme.example" for n in range(1, 7)]
+
+
+def roster_text() -> str:
+    rows = ["email,name,shift,team,role"]
+    rows += [f"{a},Day Rep {n},day,Customer Care,rep" for n, a in enumerate(DAY_REPS, 1)]
+    rows += [f"{a},Late Rep {n},late,Customer Care,rep" for n, a in enumerate(LATE_REPS, 1)]
+    rows += [
+        "lee@acme.example,Lee Park,day,Customer Care,lead",
+        "pat@acme.example,Pat Lee,day,Customer Care,coordinator",
+        "dana@acme.example,Dana Ruiz,,Leadership,sponsor",
+        "ana@acme.example,Ana Silva,,IT,engineer",
+        "hal@acme.example,Hal Jones,,HR,partner",
+    ]
+    return "\n".join(rows) + "\n"
+
+
+@pytest.fixture
+def planned(csw, write, tmp_path: Path) -> Path:
+    write("csw.toml", CONFIG)
+    write("team.csv", roster_text())
+    result = csw("plan", "2025", "--roster", "team.csv")
+    assert result.exit_code == 0, result.stderr
+    return tmp_path / "csw-2025" / "plan.yaml"
+
+
+def parse(data: bytes) -> EmailMessage:
+    message = BytesParser(policy=STRICT).parsebytes(data)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def outbox_messages(plan_file: Path) -> dict[str, EmailMessage]:
+    return {p.name: parse(p.read_bytes()) for p in sorted((plan_file.parent / "outbox").glob("*.eml"))}
+
+
+def of_kind(messages: dict[str, EmailMessage], kind: str, to: str) -> EmailMessage:
+    found = [m for m in messages.values() if m["X-CSW-Kind"] == kind and m["To"].addresses[0].addr_spec == to]
+    assert len(found) == 1, (kind, to, len(found))
+    return found[0]
+
+
+def text_of(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content()).replace("\r\n", "\n")
+
+
+def calendars(message: EmailMessage) -> dict[str, Any]:
+    found = {}
+    for part in message.iter_attachments():
+        if part.get_content_type() == "text/calendar":
+            found[part.get_filename()] = part
+    return found
+
+
+def roster_rows(plan_file: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO((plan_file.parent / "roster.csv").read_text(encoding="utf-8"))))
+
+
+def clock(text: str) -> str:
+    hours, minutes = (int(part) for part in text.split(":"))
+    return f"{(hours - 1) % 12 + 1}:{minutes:02d} {'am' if hours < 12 else 'pm'}"
+
+
+def test_every_message_parses_strictly_and_its_base64_lines_are_short(csw, planned: Path) -> None:
+    result = csw("email", "preview", planned, "--recipients", "team.csv")
+    assert result.exit_code == 0, result.stderr
+    assert "warning:" not in result.stderr
+    files = sorted((planned.parent / "outbox").glob("*.eml"))
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        message = parse(data)  # raises on any defect
+        for part in message.walk():
+            if part.get("Content-Transfer-Encoding", "").lower() == "base64":
+                body = part.as_bytes().partition(b"\n\n")[2] or part.as_bytes().partition(b"\r\n\r\n")[2]
+                assert all(len(line.rstrip(b"\r")) <= 76 for line in body.splitlines()), path.name
+            if part.get_content_type() == "text/calendar":
+                assert part.get_param("charset") == "utf-8" and part.get_param("method") in (
+                    "PUBLISH",
+                    "CANCEL",
+                )
+            if part.get_content_type() == "text/plain":
+                text = str(part.get_content())
+                assert "**" not in text and not re.search(r"(?m)^#+ ", text), path.name
+                long = [line for line in text.splitlines() if len(line) > 78 and " " in line.strip()]
+                assert not long, (path.name, long[:2])
+            if part.get_content_type() == "text/html":
+                assert "max-width:600px" in str(part.get_content()).replace(" ", "")
+
+
+def test_a_reps_kickoff_tells_their_own_times_and_carries_only_their_calendar(csw, planned: Path) -> None:
+    assert csw("email", "preview", planned, "--recipients", "team.csv").exit_code == 0
+    messages = outbox_messages(planned)
+    rows = roster_rows(planned)
+    rep = DAY_REPS[2]
+    mine = [row for row in rows if row["email"] == rep]
+    assert mine, "the rep is in some sessions"
+    kickoff = of_kind(messages, "kickoff", rep)
+    text = " ".join(text_of(kickoff).split())
+    for row in mine:
+        assert f"{clock(row['start'])} to {clock(row['end'])}" in text, row
+    assert "your lead has the roster" not in text
+    assert text.rstrip().endswith("Pat Lee"), "signed by the sender"
+    (ics,) = calendars(kickoff).values()
+    calendar = Calendar.from_ical(ics.get_content().encode("utf-8"))
+    assert str(calendar["METHOD"]) == "PUBLISH"
+    events = calendar.walk("VEVENT")
+    own = [e for e in events if "your " in str(e["SUMMARY"])]
+    assert sorted(
+        (e.decoded("DTSTART").date().isoformat(), f"{e.decoded('DTSTART'):%H:%M}") for e in own
+    ) == sorted((row["date"], row["start"]) for row in mine)
+    assert not any("late shift" in str(e["SUMMARY"]) for e in events), "nothing of the other shift"
+    assert not any(str(e["SUMMARY"]).startswith("Prep:") for e in events)
+    assert all(str(e["ORGANIZER"]) == "mailto:pat@acme.example" for e in events)
+
+
+def test_the_coordinator_gets_the_prep_calendar_and_the_whole_week(csw, planned: Path) -> None:
+    assert csw("email", "preview", planned, "--recipients", "team.csv").exit_code == 0
+    kickoff = of_kind(outbox_messages(planned), "kickoff", "pat@acme.example")
+    parts = calendars(kickoff)
+    assert set(parts) == {"schedule.ics", "prep.ics"}
+    prep = Calendar.from_ical(parts["prep.ics"].get_content().encode("utf-8")).walk("VEVENT")
+    assert prep and all(str(e["SUMMARY"]).startswith("Prep:") for e in prep)
+    week = Calendar.from_ical(parts["schedule.ics"].get_content().encode("utf-8")).walk("VEVENT")
+    assert any("late shift" in str(e["SUMMARY"]) for e in week) and any(
+        "day shift" in str(e["SUMMARY"]) for e in week
+    )
+
+
+def test_each_departments_thanks_says_what_it_does(csw, planned: Path) -> None:
+    assert csw("email", "preview", planned, "--recipients", "team.csv").exit_code == 0
+    messages = outbox_messages(planned)
+    it = text_of(of_kind(messages, "thanks", "ana@acme.example"))
+    hr = text_of(of_kind(messages, "thanks", "hal@acme.example"))
+    it_words = set(it.split()) - set(hr.split())
+    assert len(it_words) > 5, "the two thank-you notes say different things"
+
+
+def desk_session(plan: dict[str, Any], shift: str) -> tuple[int, int, int]:
+    """(day, activity, session) indexes of a session of `shift` that takes nobody off the phones."""
+    for d, day in enumerate(plan["days"]):
+        for a, activity in enumerate(day["activities"]):
+            for s, session in enumerate(activity["sessions"]):
+                if session["shift"] == shift and session["reps"] == 0:
+                    return d, a, s
+    pytest.skip("no desk session in this plan")
+
+
+def test_an_edit_after_the_kickoff_went_out_updates_exactly_the_readers_it_touches(
+    csw, write, planned: Path
+) -> None:
+    with serve(Recorder()) as server:
+        smtp = f'host = "127.0.0.1"\nport = {server.port}\nsecurity = "none"\nretry_seconds = 0.01\n'
+        write("csw.toml", CONFIG + smtp)
+        sent = csw("email", "send", planned, "--recipients", "team.csv", "--only", "kickoff", "--yes")
+        assert sent.exit_code == 0, sent.stderr
+        kickoffs = len(server.handler.received)
+        assert kickoffs == len(DAY_REPS) + len(LATE_REPS) + 2
+
+        plan = yaml.safe_load(planned.read_text(encoding="utf-8"))
+        d, a, s = desk_session(plan, "late")
+        session = plan["days"][d]["activities"][a]["sessions"][s]
+        idea = plan["days"][d]["activities"][a]["idea"]
+        hours = int(str(session["start"]).split(":")[0])
+        hours = hours + 1 if hours < 19 else hours - 1  # another hour of the late shift (12:00-20:30)
+        session["start"], session["end"] = f"{hours:02d}:00", f"{hours:02d}:15"
+        planned.write_text(yaml.safe_dump(plan, sort_keys=False), encoding="utf-8")
+        assert csw("render", planned, "--roster", "team.csv").exit_code == 0
+
+        preview = csw("email", "preview", planned, "--recipients", "team.csv")
+        assert preview.exit_code == 0, preview.stderr
+        assert "out of date" in preview.stderr and "--only update" in preview.stderr
+        update = csw("email", "send", planned, "--recipients", "team.csv", "--only", "update", "--yes")
+        assert update.exit_code == 0, update.stderr
+        updates = server.handler.received[kickoffs:]
+        reached = sorted(r.rcpt_tos[0] for r in updates)
+        assert reached == sorted([*LATE_REPS, "pat@acme.example"]), "the late shift and the coordinator"
+        uid = f"csw-2025-customer-care-{plan['days'][d]['date']}-{idea}-late-w{session['wave']}@acme.example"
+        for received in updates:
+            message = parse(received.data)
+            assert message["X-CSW-Kind"] == "update"
+            (ics,) = calendars(message).values()
+            (event,) = Calendar.from_ical(ics.get_content().encode("utf-8")).walk("VEVENT")
+            assert str(event["UID"]) == uid and event.decoded("SEQUENCE") == 1
+            assert event.decoded("DTSTAMP") > datetime(2025, 10, 6, tzinfo=event.decoded("DTSTAMP").tzinfo)
+            assert f"{event.decoded('DTSTART'):%H:%M}" == f"{hours:02d}:00"
+            assert "was" in text_of(message)
+
+        again = csw("email", "send", planned, "--recipients", "team.csv", "--only", "update", "--yes")
+        assert again.exit_code == 0 and len(server.handler.received) == kickoffs + len(updates)
+        assert "Nothing to send" in again.stdout
+
+
+def test_a_removed_activity_is_cancelled_for_those_who_had_it(csw, write, planned: Path) -> None:
+    with serve(Recorder()) as server:
+        smtp = f'host = "127.0.0.1"\nport = {server.port}\nsecurity = "none"\nretry_seconds = 0.01\n'
+        write("csw.toml", CONFIG + smtp)
+        assert (
+            csw("email", "send", planned, "--recipients", "team.csv", "--only", "kickoff", "--yes").exit_code
+            == 0
+        )
+        kickoffs = len(server.handler.received)
+        plan = yaml.safe_load(planned.read_text(encoding="utf-8"))
+        day = next(day for day in plan["days"] if len(day["activities"]) > 1)
+        removed = day["activities"].pop()
+        planned.write_text(yaml.safe_dump(plan, sort_keys=False), encoding="utf-8")
+        assert csw("render", planned, "--roster", "team.csv").exit_code == 0
+        assert (
+            csw("email", "send", planned, "--recipients", "team.csv", "--only", "update", "--yes").exit_code
+            == 0
+        )
+        shifts = {session["shift"] for session in removed["sessions"]}
+        for received in server.handler.received[kickoffs:]:
+            message = parse(received.data)
+            parts = calendars(message)
+            assert "cancelled.ics" in parts
+            cancel = Calendar.from_ical(parts["cancelled.ics"].get_content().encode("utf-8"))
+            assert str(cancel["METHOD"]) == "CANCEL"
+            for event in cancel.walk("VEVENT"):
+                assert str(event["STATUS"]) == "CANCELLED" and event.decoded("SEQUENCE") >= 1
+                assert f"-{removed['idea']}-" in str(event["UID"])
+        reached = {r.rcpt_tos[0] for r in server.handler.received[kickoffs:]}
+        expected, surely = {"pat@acme.example"}, {"pat@acme.example"}
+        if "day" in shifts:  # the lead sees every wave of the shift; each rep their own
+            expected |= {*DAY_REPS, "lee@acme.example"}
+            surely.add("lee@acme.example")
+        if "late" in shifts:
+            expected |= set(LATE_REPS)
+        assert surely <= reached <= expected
+        assert len(reached) > len(surely), "some reps had a wave or a desk session of it"
+
+
+def test_a_daily_message_names_the_reps_own_slot_of_the_day(csw, planned: Path) -> None:
+    assert csw("email", "preview", planned, "--recipients", "team.csv").exit_code == 0
+    messages = outbox_messages(planned)
+    rows = roster_rows(planned)
+    rep = LATE_REPS[0]
+    for row in (r for r in rows if r["email"] == rep):
+        daily = [
+            m
+            for m in messages.values()
+            if m["X-CSW-Kind"] == "daily"
+            and m["To"].addresses[0].addr_spec == rep
+            and date.fromisoformat(row["date"]).strftime("%B") in str(m["Subject"])
+            and f" {date.fromisoformat(row['date']).day}" in str(m["Subject"])
+        ]
+        assert len(daily) == 1
+        assert f"{clock(row['start'])} to {clock(row['end'])}" in " ".join(text_of(daily[0]).split())
