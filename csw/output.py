@@ -16,6 +16,7 @@ from csw.plan_file import plan_text, was_edited
 if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
 
+    from csw.ics import Publication
     from csw.staffing import Roster
 
 PLAN_FILE = "plan.yaml"
@@ -24,9 +25,10 @@ PLAN_FILE = "plan.yaml"
 class _Renderers:
     """Renders the exports of one plan; the template environment is made only if needed."""
 
-    def __init__(self, plan: Plan, templates: Path | None) -> None:
+    def __init__(self, plan: Plan, templates: Path | None, calendar: Publication | None = None) -> None:
         self.plan = plan
         self.templates = templates
+        self.calendar = calendar  # how schedule.ics is published: its organizer, its revisions
 
     def template(self, name: str) -> str:
         from csw.context import plan_context
@@ -44,7 +46,7 @@ class _Renderers:
     def ics(self) -> bytes:
         from csw.ics import calendar_bytes
 
-        return calendar_bytes(self.plan)
+        return calendar_bytes(self.plan, how=self.calendar)
 
     def prep_ics(self) -> bytes:
         from csw.ics import prep_calendar_bytes
@@ -107,11 +109,16 @@ def check_plan_overwrite(path: Path, force: bool) -> None:
 
 
 def render_exports(
-    plan: Plan, formats: tuple[str, ...], templates: Path | None = None, roster: Roster | None = None
+    plan: Plan,
+    formats: tuple[str, ...],
+    templates: Path | None = None,
+    roster: Roster | None = None,
+    calendar: Publication | None = None,
 ) -> dict[str, str | bytes]:
     """Every requested export, by file name; nothing is written yet. With a roster, roster.csv and
-    coverage.md too, whatever the formats."""
-    renderers = _Renderers(plan, templates)
+    coverage.md too, whatever the formats. `calendar`: how schedule.ics is published (csw render
+    raises the SEQUENCE of events that changed since they went out by email)."""
+    renderers = _Renderers(plan, templates, calendar)
     files = {EXPORTS[name][0]: EXPORTS[name][1](renderers) for name in formats}
     for name in formats:
         files |= {file: make(renderers) for file, make in COMPANIONS.get(name, ())}
@@ -162,9 +169,10 @@ def write_exports(
     *,
     templates: Path | None = None,
     roster: Roster | None = None,
+    calendar: Publication | None = None,
 ) -> list[Path]:
     """Re-render the exports of an (edited) plan into `out`; the plan file itself is left alone."""
-    return write_files(out, render_exports(plan, formats, templates, roster))
+    return write_files(out, render_exports(plan, formats, templates, roster, calendar))
 
 
 def write_teams(

@@ -222,6 +222,10 @@ def test_an_edit_after_the_kickoff_went_out_updates_exactly_the_readers_it_touch
         session["start"], session["end"] = f"{hours:02d}:00", f"{hours:02d}:15"
         planned.write_text(yaml.safe_dump(plan, sort_keys=False), encoding="utf-8")
         assert csw("render", planned, "--roster", "team.csv").exit_code == 0
+        uid = f"csw-2025-customer-care-{plan['days'][d]['date']}-{idea}-late-w{session['wave']}@acme.example"
+        team = Calendar.from_ical((planned.parent / "schedule.ics").read_bytes()).walk("VEVENT")
+        raised = {str(e["UID"]) for e in team if e.decoded("SEQUENCE") > 0}
+        assert raised == {uid}, "the team calendar raises the SEQUENCE of the changed event alone"
 
         preview = csw("email", "preview", planned, "--recipients", "team.csv")
         assert preview.exit_code == 0, preview.stderr
@@ -231,7 +235,6 @@ def test_an_edit_after_the_kickoff_went_out_updates_exactly_the_readers_it_touch
         updates = server.handler.received[kickoffs:]
         reached = sorted(r.rcpt_tos[0] for r in updates)
         assert reached == sorted([*LATE_REPS, "pat@acme.example"]), "the late shift and the coordinator"
-        uid = f"csw-2025-customer-care-{plan['days'][d]['date']}-{idea}-late-w{session['wave']}@acme.example"
         for received in updates:
             message = parse(received.data)
             assert message["X-CSW-Kind"] == "update"
@@ -302,3 +305,21 @@ def test_a_daily_message_names_the_reps_own_slot_of_the_day(csw, planned: Path) 
         ]
         assert len(daily) == 1
         assert f"{clock(row['start'])} to {clock(row['end'])}" in " ".join(text_of(daily[0]).split())
+
+
+def test_invites_go_as_requests_to_each_rep_without_rsvp(csw, write, planned: Path) -> None:
+    result = csw("email", "preview", planned, "--recipients", "team.csv", "--invites", "--only", "kickoff")
+    assert result.exit_code == 0, result.stderr
+    rep = LATE_REPS[1]
+    kickoff = of_kind(outbox_messages(planned), "kickoff", rep)
+    inline = [p for p in kickoff.walk() if p.get_content_type() == "text/calendar" and not p.get_filename()]
+    assert len(inline) == 1 and inline[0].get_param("method") == "REQUEST", "the invitation's own part"
+    (ics,) = calendars(kickoff).values()
+    assert ics.get_param("method") == "REQUEST"
+    calendar = Calendar.from_ical(ics.get_content().encode("utf-8"))
+    assert str(calendar["METHOD"]) == "REQUEST"
+    for event in calendar.walk("VEVENT"):
+        attendees = event["ATTENDEE"]
+        assert not isinstance(attendees, list), "one attendee: the rep the message goes to"
+        assert str(attendees) == f"mailto:{rep}" and attendees.params["RSVP"] == "FALSE"
+        assert str(event["ORGANIZER"]) == "mailto:pat@acme.example"

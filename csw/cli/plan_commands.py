@@ -203,6 +203,7 @@ def render(
 
     With a roster, the waves are assigned again, keeping everyone whose session is still there.
     """
+    from csw.mail.published import team_calendar
     from csw.output import parse_formats, write_exports
     from csw.plan_file import load_plan
     from csw.staffing import load_roster, roster_path
@@ -215,8 +216,10 @@ def render(
     folder = out or plan_file.parent
     source = roster_path(config, roster, plan_data.organization.team)
     staffed = load_roster(plan_data, source, config, keep_from=plan_file.parent) if source else None
+    calendar = team_calendar(plan_data, plan_file, config.email.from_)
+    template_dir = templates_folder(config, templates)
     written = write_exports(
-        plan_data, folder, chosen_formats, templates=templates_folder(config, templates), roster=staffed
+        plan_data, folder, chosen_formats, templates=template_dir, roster=staffed, calendar=calendar
     )
     _warn(staffed.warnings(plan_data) if staffed else [])
     typer.echo("Wrote " + ", ".join(str(path) for path in written))

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from csw.calendar_events import CalEvent
 from csw.errors import CswError
-from csw.ics import Revision
+from csw.ics import Publication, Revision
+from csw.plan import Plan
 
 RECORD_NAME = "published.json"
 RECORD_FORMAT = 1
@@ -75,6 +76,18 @@ class Record:
 
 def _iso(moment: date) -> str:
     return moment.isoformat()
+
+
+def team_calendar(plan: Plan, plan_file: Path, organizer: str | None) -> Publication:
+    """How the schedule.ics of a plan whose messages went out (its folder's outbox) is published:
+    the SEQUENCE and DTSTAMP of every event raised where it changed since, as in the update
+    messages (the new DTSTAMP is when plan.yaml changed), and ORGANIZER from email.from."""
+    from csw.calendar_events import plan_events
+    from csw.ics import Publication
+
+    record = load_record(plan_file.parent / "outbox")
+    digests = {event.uid: event.digest for event in plan_events(plan)}
+    return Publication(organizer=organizer, revisions=record.revisions(digests, modified(plan_file)))
 
 
 @dataclass(frozen=True)
@@ -163,3 +176,11 @@ def _from_json(data: dict[str, object]) -> Record:
         people={str(address): dict(held) for address, held in people.items()},
         messages={str(key): str(value) for key, value in messages.items()},
     )
+
+
+def modified(path: Path) -> datetime:
+    """When a file last changed, to the second (the DTSTAMP of what changed with it)."""
+    try:
+        return datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
+    except OSError:
+        return datetime(1970, 1, 1, tzinfo=UTC)

@@ -186,16 +186,9 @@ def load_readers(
 def _readers(
     plan: Plan, plan_file: Path, recipients_file: Path, config: Config, outbox: Path, invites: bool
 ) -> Readers:
-    from csw.mail.published import load_record
+    from csw.mail.published import load_record, modified
 
     # the last change of the plan or the list: the DTSTAMP of an event revised since it went out
-    changed = max(_modified(plan_file), _modified(recipients_file))
+    changed = max(modified(plan_file), modified(recipients_file))
     sender = config.email.from_ or f"{plan.organization.team} <csw@{plan.organization.domain}>"
     return Readers(plan, sender, record=load_record(outbox), changed_at=changed, invites=invites)
-
-
-def _modified(path: Path) -> datetime:
-    try:
-        return datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
-    except OSError:
-        return datetime(1970, 1, 1, tzinfo=UTC)
