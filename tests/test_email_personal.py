@@ -323,3 +323,17 @@ def test_invites_go_as_requests_to_each_rep_without_rsvp(csw, write, planned: Pa
         assert not isinstance(attendees, list), "one attendee: the rep the message goes to"
         assert str(attendees) == f"mailto:{rep}" and attendees.params["RSVP"] == "FALSE"
         assert str(event["ORGANIZER"]) == "mailto:pat@acme.example"
+
+
+def test_a_reader_taken_off_the_list_after_the_kickoff_is_reported(csw, write, planned: Path) -> None:
+    with serve(Recorder()) as server:
+        smtp = f'host = "127.0.0.1"\nport = {server.port}\nsecurity = "none"\nretry_seconds = 0.01\n'
+        write("csw.toml", CONFIG + smtp)
+        assert (
+            csw("email", "send", planned, "--recipients", "team.csv", "--only", "kickoff", "--yes").exit_code
+            == 0
+        )
+    write("team.csv", "\n".join(line for line in roster_text().splitlines() if "late6@" not in line) + "\n")
+    preview = csw("email", "preview", planned, "--recipients", "team.csv")
+    assert preview.exit_code == 0, preview.stderr
+    assert "1 person sent a calendar is no longer on the list (late6@acme.example)" in preview.stderr

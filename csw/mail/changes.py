@@ -35,14 +35,28 @@ def out_of_date(composed: Sequence[Composed], record: Record) -> list[str]:
         f"{n} sent {kind} message{'s' * (n != 1)} no longer match the plan or the recipients"
         for kind, n in sorted(stale.items())
     ]
+    current = {item.draft.recipient.email.casefold() for item in composed}
+    gone = sorted(address for address in record.people if address not in current)
+    if gone:
+        shown = ", ".join(gone[:3]) + (f" and {len(gone) - 3} more" if len(gone) > 3 else "")
+        lines.append(
+            f"{_people(len(gone))} sent a calendar {'is' if len(gone) == 1 else 'are'} no longer on"
+            f" the list ({shown}):"
+            " their calendars still hold the week; tell them, or put them back on the list"
+        )
     updates = [item for item in composed if item.draft.kind == "update"]
     if updates:
         what = Counter(change.summary for item in updates for change in item.draft.changes)
         examples = "; ".join(f"{summary} ({n})" for summary, n in what.most_common(3))
         lines.append(
-            f"{len(updates)} people hold a calendar that is out of date ({examples}); {UPDATE_HINT}."
+            f"{_people(len(updates))} {'holds' if len(updates) == 1 else 'hold'} a calendar that is"
+            f" out of date ({examples}); {UPDATE_HINT}."
         )
     return lines
+
+
+def _people(count: int) -> str:
+    return "1 person" if count == 1 else f"{count} people"
 
 
 def record_sent(outbox: Path, composed: Sequence[Composed], sent: Collection[str], readers: Readers) -> None:
