@@ -46,6 +46,7 @@ def csw(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("CSW_DEBUG", raising=False)
     monkeypatch.delenv("CSW_TODAY", raising=False)
+    monkeypatch.delenv("CSW_NOW", raising=False)
     runner = CliRunner()
 
     def run(*args: str, env: dict[str, str] | None = None) -> Result:

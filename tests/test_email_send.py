@@ -7,7 +7,11 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.smtp import SMTP
@@ -209,3 +213,88 @@ def test_a_sender_killed_between_messages_then_rerun_sends_each_exactly_once(
         assert "Sent 11 messages" in rerun.stdout
         ids = handler.message_ids()
         assert len(ids) == ALL and set(ids.values()) == {1}, "none lost, none twice"
+
+
+# --- the Date of each message is the moment it is sent ----------------------------------------------
+
+LATE_SEND = "2025-10-01T09:45:00-05:00"  # the kickoffs were due Mon 29 Sep at 07:30 in Chicago
+
+
+def test_each_message_is_dated_when_it_goes_and_one_two_days_late_is_told(
+    csw, write, plan_file: Path
+) -> None:
+    clock = {"CSW_NOW": LATE_SEND}
+    with serve(Recorder()) as server:
+        configure(write, server.port)
+        preview = csw("email", "preview", plan_file, "--recipients", "recipients.csv", env=clock)
+        assert preview.exit_code == 0, preview.stderr
+        outbox = plan_file.parent / "outbox"
+        before = {path.name: path.read_bytes() for path in outbox.glob("*.eml")}
+        result = csw(
+            "email",
+            "send",
+            plan_file,
+            "--recipients",
+            "recipients.csv",
+            "--only",
+            "kickoff",
+            "--yes",
+            env=clock,
+        )
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "2 messages went out more than a day after they were due (2 kickoff due Mon 2025-09-29)."
+        in result.stdout.splitlines()
+    )
+    assert {path.name: path.read_bytes() for path in outbox.glob("*.eml")} == before, "the outbox unchanged"
+    composed = {str(strict(data)["Message-ID"]): data for data in before.values()}
+    received = server.handler.received
+    assert len(received) == 2
+    for item in received:
+        message = strict(item.data)
+        assert message["Date"].datetime == datetime.fromisoformat(LATE_SEND)
+        original = composed[str(message["Message-ID"])]  # the Message-ID as composed
+        due = strict(original)["Date"].datetime
+        assert due == datetime(2025, 9, 29, 7, 30, tzinfo=ZoneInfo("America/Chicago"))
+        # the Date line is all that differs between what was composed and what the server got
+        sent_line = b"Date: Wed, 01 Oct 2025 09:45:00 -0500\r\n"
+        assert item.data.replace(sent_line, b"Date: Mon, 29 Sep 2025 07:30:00 -0500\r\n") == original
+    journal = (plan_file.parent / "outbox" / "sent.jsonl").read_text().splitlines()
+    assert {json.loads(line)["at"] for line in journal} == {LATE_SEND}
+
+
+def test_messages_sent_a_few_hours_before_they_are_due_are_not_flagged(csw, write, plan_file: Path) -> None:
+    clock = {"CSW_NOW": "2025-10-07T09:00:00Z"}  # 04:00 in Chicago: a daily cron job
+    with serve(Recorder()) as server:
+        configure(write, server.port)
+        result = csw(
+            "email", "send", plan_file, "--recipients", "recipients.csv", "--due", "today", "--yes", env=clock
+        )
+    assert result.exit_code == 0, result.stderr
+    assert "went out" not in result.stdout
+    received = server.handler.received
+    assert sorted(str(item.message["X-CSW-Kind"]) for item in received) == ["daily", "daily"]
+    for item in received:
+        date = strict(item.data)["Date"].datetime
+        assert date == datetime(2025, 10, 7, 9, 0, tzinfo=UTC) and date.utcoffset() == timedelta(hours=-5)
+
+
+@pytest.mark.parametrize("pinned", ["2025-10-01", "2025-10-01T09:45:00", "yesterday"])
+def test_a_csw_now_without_a_time_and_offset_is_refused_before_anything_is_sent(
+    csw, write, plan_file: Path, pinned: str
+) -> None:
+    with serve(Recorder()) as server:
+        configure(write, server.port)
+        result = csw(
+            "email", "send", plan_file, "--recipients", "recipients.csv", "--yes", env={"CSW_NOW": pinned}
+        )
+        result.assert_clean_error()
+        assert f"CSW_NOW={pinned!r} is not a date and time with its offset" in result.stderr
+        assert server.handler.mails == 0
+    assert not (plan_file.parent / "outbox").exists()
+
+
+def strict(data: bytes) -> EmailMessage:
+    message = message_from_bytes(data, policy=policy.default.clone(raise_on_defect=True))
+    assert isinstance(message, EmailMessage)
+    return message

@@ -10,9 +10,10 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
-from email import policy
+from datetime import UTC, datetime, timedelta, timezone
+from email import message_from_bytes, policy
 from email.message import EmailMessage
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,11 @@ from tests.smtp_server import (
 
 REPO = Path(__file__).resolve().parent.parent
 AT = datetime(2025, 10, 6, 8, 0, tzinfo=UTC)
+CHICAGO = timezone(timedelta(hours=-5))  # America/Chicago in October
+DUE = datetime(2025, 10, 6, 7, 30, tzinfo=CHICAGO)  # the Date composing writes: the due time
+DUE_LINE = b"Date: Mon, 06 Oct 2025 07:30:00 -0500\r\n"
+AT_LINE = b"Date: Mon, 06 Oct 2025 03:00:00 -0500\r\n"  # AT, at the offset of the Date it replaces
+STRICT = policy.default.clone(raise_on_defect=True)
 SENDER = "pat@acme.example"
 
 
@@ -68,6 +74,7 @@ def write_outbox(folder: Path, count: int, *, cc: dict[int, str] | None = None) 
         if cc and number in cc:
             message["Cc"] = cc[number]
         message["Subject"] = f"Customer Service Week, day {number}"
+        message["Date"] = format_datetime(DUE)
         message["Message-ID"] = mid(number)
         message["X-CSW-Kind"] = "daily"
         message.set_content(f"Hello rep {number},\n.a line that starts with a dot\nThé end.\n")
@@ -80,6 +87,19 @@ def settings_for(port: int, **changes: object) -> SmtpSettings:
         host="127.0.0.1", port=port, security="none", timeout=5, retries=3, retry_seconds=0.01
     )
     return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def as_sent(data: bytes, date_line: bytes = AT_LINE) -> bytes:
+    """An outbox file's bytes as the server gets them: its Date (the due time) replaced by the time of
+    sending."""
+    assert data.count(DUE_LINE) == 1
+    return data.replace(DUE_LINE, date_line)
+
+
+def sent_date(data: bytes) -> datetime:
+    parsed = message_from_bytes(data, policy=STRICT)
+    assert len(parsed.get_all("Date", [])) == 1
+    return parsed["Date"].datetime
 
 
 def journal_lines(path: Path) -> list[dict[str, object]]:
@@ -117,7 +137,8 @@ def test_every_message_arrives_once_over_one_connection_intact(outbox: Path) -> 
     assert (report.skipped, report.unconfirmed, report.failed, report.remaining) == ([], [], [], [])
     assert progress == [(m.path.name, "sent") for m in messages]
     received = server.handler.received
-    assert [item.data for item in received] == [m.path.read_bytes() for m in messages]
+    assert [item.data for item in received] == [as_sent(m.path.read_bytes()) for m in messages]
+    assert {sent_date(item.data) for item in received} == {AT}
     assert [item.mail_from for item in received] == [SENDER] * 5
     assert received[2].rcpt_tos == ("rep2@team.example", "lead@team.example")
     assert received[0].message.get_content().splitlines() == [
@@ -137,6 +158,55 @@ def test_every_message_arrives_once_over_one_connection_intact(outbox: Path) -> 
     assert read_journal(outbox / "sent.jsonl") == {mid(n) for n in range(5)}
 
 
+def test_the_date_is_the_moment_of_sending_and_the_outbox_stays_as_it_is(outbox: Path) -> None:
+    messages = read_outbox(write_outbox(outbox, 3))
+    before = {m.path: m.path.read_bytes() for m in messages}
+    sending = datetime(2025, 10, 8, 14, 5, 9, 250_000, tzinfo=UTC)  # two days after it was due
+    with serve(Recorder()) as server:
+        report = send_all(messages, settings_for(server.port), outbox / "sent.jsonl", now=lambda: sending)
+    received = server.handler.received
+    for item, message in zip(received, messages, strict=True):
+        parsed = message_from_bytes(item.data, policy=STRICT)
+        assert parsed["Date"].datetime == sending.replace(microsecond=0)
+        assert parsed["Date"].datetime.utcoffset() == timedelta(hours=-5)  # the offset it was composed at
+        assert parsed["Message-ID"] == message.message_id
+    assert {m.path: m.path.read_bytes() for m in messages} == before  # byte for byte
+    assert [sent_date(m.path.read_bytes()) for m in messages] == [DUE] * 3
+    assert report.dated == {m.message_id: sending.replace(microsecond=0) for m in messages}
+    assert {line["at"] for line in journal_lines(outbox / "sent.jsonl")} == {sending.isoformat()}
+
+
+def test_a_retry_is_dated_when_it_goes_not_when_the_first_attempt_did(outbox: Path) -> None:
+    messages = read_outbox(write_outbox(outbox, 2))
+    fake = FakeTime()
+    with serve(DefersFirst("data", 1)) as server:
+        report = send_all(
+            messages,
+            settings_for(server.port, retry_seconds=90),
+            outbox / "sent.jsonl",
+            sleep=fake.sleep,
+            now=fake.now,
+        )
+    assert fake.sleeps == [90]
+    later = AT + timedelta(seconds=90)
+    assert [sent_date(item.data) for item in server.handler.received] == [later, later]
+    assert report.dated == {m.message_id: later for m in messages}
+
+
+def test_a_message_without_a_date_is_dated_in_utc(outbox: Path) -> None:
+    path = write_outbox(outbox, 1) / "000-daily-rep0.eml"
+    path.write_bytes(path.read_bytes().replace(DUE_LINE, b""))
+    with serve(Recorder()) as server:
+        send_all(read_outbox(outbox), settings_for(server.port), outbox / "sent.jsonl", now=clock)
+    data = server.handler.received[0].data
+    assert sent_date(data) == AT and sent_date(data).utcoffset() == timedelta(0)
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.endswith(b"\r\nDate: Mon, 06 Oct 2025 08:00:00 +0000")  # after the other headers
+    assert head.replace(b"\r\nDate: Mon, 06 Oct 2025 08:00:00 +0000", b"") + b"\r\n\r\n" + body == (
+        path.read_bytes()
+    )
+
+
 def test_a_rerun_after_a_complete_run_sends_nothing(outbox: Path) -> None:
     messages = read_outbox(write_outbox(outbox, 3))
     with serve(Recorder()) as server:
@@ -153,8 +223,8 @@ def test_bare_line_feeds_go_out_as_crlf(outbox: Path) -> None:
     path = next(outbox.glob("*.eml"))
     path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n"))
     with serve(Recorder()) as server:
-        send_all(read_outbox(outbox), settings_for(server.port), outbox / "sent.jsonl")
-    assert server.handler.received[0].data == path.read_bytes().replace(b"\n", b"\r\n")
+        send_all(read_outbox(outbox), settings_for(server.port), outbox / "sent.jsonl", now=clock)
+    assert server.handler.received[0].data == as_sent(path.read_bytes().replace(b"\n", b"\r\n"))
 
 
 # --- TLS and authentication --------------------------------------------------------------------------
@@ -464,7 +534,7 @@ def test_a_lost_reply_after_the_data_resends_with_the_same_message_id(outbox: Pa
         )
     assert server.handler.message_ids() == {mid(0): 1, mid(1): 2, mid(2): 1}
     copies = [item.data for item in server.handler.received if item.message_id == mid(1)]
-    assert copies[0] == copies[1] == messages[1].path.read_bytes()
+    assert copies[0] == copies[1] == as_sent(messages[1].path.read_bytes())  # the clock stood still
     assert report.unconfirmed == [messages[1]] and report.sent == [messages[0], messages[2]]
     assert progress == ["sent", "unconfirmed-resent", "sent"]
     assert [line["status"] for line in journal_lines(outbox / "sent.jsonl")] == [

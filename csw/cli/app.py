@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import os
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -69,14 +69,38 @@ def _root(
 
 
 def today() -> date:
-    """The one reading of the clock; CSW_TODAY=YYYY-MM-DD pins it (tests, a dry run of a cron job)."""
+    """The one reading of the calendar; CSW_TODAY=YYYY-MM-DD pins it (tests, a dry run of a cron job).
+
+    Without CSW_TODAY, a CSW_NOW (see `now`) gives the date too, as it reads in its own offset.
+    """
     pinned = os.environ.get("CSW_TODAY")
     if not pinned:
-        return date.today()
+        return now().date() if os.environ.get("CSW_NOW") else date.today()
     try:
         return date.fromisoformat(pinned)
     except ValueError:
         raise UsageError(f"CSW_TODAY={pinned!r} is not a date; use YYYY-MM-DD.") from None
+
+
+def now() -> datetime:
+    """The one reading of the clock (timezone-aware), e.g. for the Date of each message sent.
+
+    CSW_NOW pins it to an ISO date and time with its UTC offset, e.g. 2025-10-06T04:00:00-05:00 or
+    2025-10-06T09:00:00Z (tests, a rehearsal of a cron job); every reading then gives that time.
+    """
+    pinned = os.environ.get("CSW_NOW")
+    if not pinned:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(pinned)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise UsageError(
+            f"CSW_NOW={pinned!r} is not a date and time with its offset;"
+            " use e.g. 2025-10-06T09:00:00-05:00 or 2025-10-06T14:00:00Z."
+        )
+    return moment
 
 
 def finite(param: typer.CallbackParam, value: float | None) -> float | None:

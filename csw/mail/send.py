@@ -41,6 +41,7 @@ from typing import Literal
 from csw.config import Email
 from csw.errors import CswError
 from csw.files import write_atomic
+from csw.mail.stamp import restamp
 
 __all__ = [
     "JOURNAL_NAME",
@@ -92,14 +93,21 @@ class Outgoing:
 
     @property
     def wire(self) -> bytes:
-        """The DATA payload: CRLF line ends, dot-stuffed, with the final dot. Made when it is sent,
-        not kept: ten thousand kept copies of 75 kB messages would double what a send holds."""
+        """The DATA payload as composed: see `wire_at`."""
+        return self.wire_at(None)
+
+    def wire_at(self, sent: datetime | None) -> bytes:
+        """The DATA payload: CRLF line ends, dot-stuffed, with the final dot; dated `sent` unless None
+        (csw.mail.stamp). Made when it is sent, not kept: ten thousand kept copies of 75 kB messages
+        would double what a send holds."""
         text = self.data
         crlf = text.count(b"\r\n")
         if text.count(b"\n") != crlf or text.count(b"\r") != crlf:  # csw writes CRLF; a hand edit may not
             text = re.sub(rb"\r\n|\n|\r", b"\r\n", text)
         if not text.endswith(b"\r\n"):
             text += b"\r\n"
+        if sent is not None:
+            text = restamp(text, sent)
         stuffed = text.replace(b"\r\n.", b"\r\n..")  # counting is C, a regex over 75 kB was not
         return (b"." if stuffed.startswith(b".") else b"") + stuffed + b".\r\n"
 
@@ -575,6 +583,7 @@ class SendReport:
     failed: list[Failure] = field(default_factory=list)  # not journaled, except refused recipients
     remaining: list[Outgoing] = field(default_factory=list)  # not tried: the limit, or a stop
     stopped: str | None = None  # why the run stopped early when the server became unreachable
+    dated: dict[str, datetime] = field(default_factory=dict)  # Message-ID: the Date it went out with
     connections: int = 0
     retries: int = 0
 
@@ -626,11 +635,11 @@ class _Attempt:
     refused: tuple[tuple[str, int, str], ...] = ()  # (recipient, code, text)
 
 
-def _transact(smtp: smtplib.SMTP, message: Outgoing, sync: Callable[[], None]) -> _Attempt:
+def _transact(smtp: smtplib.SMTP, message: Outgoing, sync: Callable[[], None], at: datetime) -> _Attempt:
     """MAIL, RCPT, DATA driven one by one, so a lost connection tells in which phase it was lost.
 
     `sync` (the journal's grouped fsync) runs while the server reads the MAIL command, so that the
-    disk and the server work at the same time.
+    disk and the server work at the same time. `at` is the message's Date as it goes out.
     """
     phase: Phase = "mail"
     try:
@@ -653,7 +662,7 @@ def _transact(smtp: smtplib.SMTP, message: Outgoing, sync: Callable[[], None]) -
         code, text = smtp.getreply()
         if code != 354:
             return _refusal(phase, code, text)
-        smtp.send(message.wire)
+        smtp.send(message.wire_at(at))
         phase = "reply"  # the whole message is out: from here on, a lost connection is ambiguous
         code, text = smtp.getreply()
     except OSError as error:  # SMTPServerDisconnected, resets and timeouts: the connection is gone
@@ -729,12 +738,12 @@ class _Link:
         self.opened = 0
         self.carried = 0  # messages accepted over the current connection
 
-    def attempt(self, message: Outgoing, sync: Callable[[], None]) -> _Attempt:
-        """One try at `message`, reconnecting or resetting first when needed."""
+    def attempt(self, message: Outgoing, sync: Callable[[], None], at: datetime) -> _Attempt:
+        """One try at `message`, dated `at`, reconnecting or resetting first when needed."""
         smtp = self._ready()
         if isinstance(smtp, _Attempt):
             return smtp
-        result = _transact(smtp, message, sync)
+        result = _transact(smtp, message, sync, at)
         if not result.usable:
             self.drop()
         elif result.outcome == "sent":
@@ -795,18 +804,28 @@ class _Delivery:
     unreachable: bool = False
     retries: int = 0
     accepted: tuple[str, ...] = ()
+    dated: datetime | None = None  # the Date it went out with
 
 
-def _deliver(message: Outgoing, link: _Link, journal: _Journal, sleep: Callable[[float], None]) -> _Delivery:
-    """Send one message, retrying temporary failures with backoff; return how it ended."""
+def _deliver(
+    message: Outgoing,
+    link: _Link,
+    journal: _Journal,
+    sleep: Callable[[float], None],
+    now: Callable[[], datetime],
+) -> _Delivery:
+    """Send one message, each attempt dated when it starts, retrying temporary failures with
+    backoff; return how it ended."""
     retries, unconfirmed, reconnected = 0, False, False
     while True:
         carried = link.carried
-        result = link.attempt(message, journal.sync_some)
+        at = now().replace(microsecond=0)  # a Date header has whole seconds
+        result = link.attempt(message, journal.sync_some, at)
         unconfirmed = unconfirmed or result.outcome == "unconfirmed"
         if result.outcome == "sent":
             status: Status = "unconfirmed-resent" if unconfirmed else "sent"
-            return _Delivery(status, _partial(message, result), retries=retries, accepted=result.accepted)
+            partial = _partial(message, result)
+            return _Delivery(status, partial, retries=retries, accepted=result.accepted, dated=at)
         # A server may close a connection that has carried messages (a per-connection limit, an
         # idle timeout): that is met by reconnecting at once, once per message, not by a retry.
         if not result.usable and result.phase in ("rset", "mail") and carried and not reconnected:
@@ -877,7 +896,8 @@ def send_all(
 
     Temporary failures are retried with backoff (`settings.retries`, from `settings.retry_seconds`,
     doubling); permanent ones are reported and the rest still go. `limit` stops after that many
-    messages sent in this run; `rate_per_minute` spaces them with `sleep`. Raises SendError when the
+    messages sent in this run; `rate_per_minute` spaces them with `sleep`. Each message goes out
+    with a Date header of `now()` when its attempt starts (csw.mail.stamp). Raises SendError when the
     first connection or a login fails (settings, password, certificate) or the journal cannot be
     written; a server that cannot be reached again later stops the run with `report.stopped` set
     and the rest in `report.remaining`.
@@ -901,7 +921,8 @@ def send_all(
                     report.remaining.append(message)
                 else:
                     pacer.wait(pause)
-                    status = _settle(message, _deliver(message, link, book, pause), report, book, now)
+                    delivery = _deliver(message, link, book, pause, now)
+                    status = _settle(message, delivery, report, book, now)
                     progress(message, status)
             link.quit()
         finally:
@@ -918,6 +939,8 @@ def _settle(
     if delivery.status != "failed":
         book.record(message, delivery.accepted, delivery.status, now())
         (report.sent if delivery.status == "sent" else report.unconfirmed).append(message)
+        if delivery.dated is not None:
+            report.dated[message.message_id] = delivery.dated
     if delivery.failure is not None:
         report.failed.append(delivery.failure)
         if delivery.unreachable:
