@@ -166,6 +166,24 @@ class Team(StrictModel):
     departments: tuple[OneLine, ...] = ("IT", "HR", "Product", "Marketing", "Sales")
     shifts: tuple[Shift, ...] = (DEFAULT_SHIFT,)
     roster: str | None = None  # the team's recipients CSV (email, name, shift, role...): waves per rep
+    # [team.thanks]: the coordinator's words for what a department does, after "You" in its thank-you
+    # note: IT = "rebuilt the call router in a weekend" (else csw's words for common departments)
+    thanks: dict[OneLine, OneLine] = Field(default_factory=dict)
+
+    @field_validator("thanks")
+    @classmethod
+    def _thanks_a_listed_department(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        from csw.departments import department_key
+
+        listed: tuple[str, ...] | None = info.data.get("departments")  # None when it was refused
+        known = {department_key(name) for name in listed or ()}
+        unknown = [name for name in value if department_key(name) not in known]
+        if unknown and listed is not None:
+            raise ValueError(
+                f"names '{unknown[0]}', which is not in team.departments ({', '.join(listed) or 'none'});"
+                " use a department's name as team.departments writes it"
+            )
+        return value
 
     @field_validator("shifts")
     @classmethod

@@ -25,6 +25,7 @@ def test_the_wheel_ships_ideas_and_templates_and_runs(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "csw/_data/ideas/recognition.yaml" in names
     assert "csw/official_themes.toml" in names and "csw/starter/csw.toml" in names
+    assert "csw/departments.yaml" in names, "the words of each department's thanks"
 
     # A fresh environment with the wheel, borrowing only the dependencies from this one (no
     # network): the checkout's editable csw is not on its path, so what runs is the wheel.
