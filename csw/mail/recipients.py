@@ -24,6 +24,9 @@ The rules, as a coordinator meets them:
   message body; CRLF and CR become LF) but no other control character; the composer must never
   put them in a header.
 - Duplicates (the same address, ignoring case) are merged: the first row wins, with a warning.
+- Names only (`require_email=False`, for a roster of certificates): the `email` column may be
+  missing or empty; an address that is there is checked as above. Rows without one are never
+  merged (two people may share a name).
 
 Every problem in the file is reported at once, one line each: `path:LINE: what; what to do`.
 """
@@ -77,6 +80,7 @@ class RecipientsError(CswError):
 class Recipient:
     """One person on the list, as read from row `line` of the file.
 
+    `email` is "" only for a row of a names-only list (`load_recipients(..., require_email=False)`).
     `extra` holds every other column, by its lower-case header name (read-only). Templates read
     any column with `recipient.field("office")` or `recipient["office"]` (empty cells give "").
     """
@@ -129,39 +133,45 @@ class Recipient:
         return str(self.mailbox)
 
 
-def load_recipients(path: Path) -> tuple[list[Recipient], list[str]]:
+def load_recipients(path: Path, *, require_email: bool = True) -> tuple[list[Recipient], list[str]]:
     """The recipients of the CSV file at `path`, in file order, and the warnings (merged duplicates).
 
+    `require_email=False` reads a list of names (certificates): the email column may be missing or
+    empty, and a recipient without an address has `email == ""`.
     Raises RecipientsError listing every problem of the file, one line each, when there is any.
     """
+    header_help, row_help = (_HEADER_HELP, _ROW_HELP) if require_email else (_NAMES_HELP, _NAME_ROW_HELP)
     text = _read(path)
     header_line, header = _first_nonblank_line(text)
     if header is None:
-        raise _error([f"{path}:1: the file is empty; {_HEADER_HELP}"])
+        raise _error([f"{path}:1: the file is empty; {header_help}"])
     delimiter = sniff_delimiter(header)
     records, problems = _records(path, text, delimiter)
     if records:
         header_line = records[0][0]
-    columns, header_problems = _columns(path, header_line, records[0][1] if records else [])
+    required = REQUIRED if require_email else ("name",)
+    columns, header_problems = _columns(path, header_line, records[0][1] if records else [], required)
     if header_problems:
         raise _error(header_problems)
     rows = [(line, cells) for line, cells in records[1:] if any(cell.strip() for cell in cells)]
     recipients, warnings = [], _unnamed_column_warnings(path, header_line, columns, rows)
     for line, cells in rows:
-        recipient, found = _recipient(f"{path}:{line}", line, cells, columns, delimiter)
+        recipient, found = _recipient(f"{path}:{line}", line, cells, columns, delimiter, require_email)
         problems += found
         if recipient is not None:
             recipients.append(recipient)
     if problems:
         raise _error(problems)
     if not recipients:
-        raise _error([f"{path}:{header_line}: no recipients: the header has no rows below it; {_ROW_HELP}"])
+        raise _error([f"{path}:{header_line}: no recipients: the header has no rows below it; {row_help}"])
     unique, merged = _merge_duplicates(path, recipients)
     return unique, warnings + merged
 
 
 _HEADER_HELP = "its first line must name the columns, at least email and name"
 _ROW_HELP = "add one row per person below it, with at least an email and a name"
+_NAMES_HELP = "its first line must name the columns, at least name"
+_NAME_ROW_HELP = "add one row per person below it, with at least a name"
 
 
 def _error(problems: list[str]) -> RecipientsError:
@@ -235,7 +245,9 @@ def _records(path: Path, text: str, delimiter: str) -> tuple[list[tuple[int, lis
     return records, []
 
 
-def _columns(path: Path, line: int, cells: list[str]) -> tuple[list[str], list[str]]:
+def _columns(
+    path: Path, line: int, cells: list[str], required: tuple[str, ...] = REQUIRED
+) -> tuple[list[str], list[str]]:
     """The normalised column names (blank for a column without one), and the header's problems."""
     where = f"{path}:{line}"
     names = [cell.strip().lower() for cell in cells]
@@ -250,12 +262,13 @@ def _columns(path: Path, line: int, cells: list[str]) -> tuple[list[str], list[s
     for name in dict.fromkeys(n for n in names if n and names.count(n) > 1):
         positions = " and ".join(str(i + 1) for i, n in enumerate(names) if n == name)
         problems.append(f"{where}: column '{name}' appears more than once (columns {positions}); keep one")
-    missing = [name for name in REQUIRED if name not in names]
+    missing = [name for name in required if name not in names]
     if missing:
         found = ", ".join(f"'{cell.strip()}'" for cell in cells if cell.strip()) or "none"
         plural = "s" if len(missing) > 1 else ""
         problems.append(
-            f"{where}: missing column{plural} {' and '.join(missing)} (found {found}); {_HEADER_HELP}"
+            f"{where}: missing column{plural} {' and '.join(missing)} (found {found});"
+            f" {_HEADER_HELP if 'email' in required else _NAMES_HELP}"
         )
     return names, problems
 
@@ -277,9 +290,10 @@ def _unnamed_column_warnings(
 
 
 def _recipient(
-    where: str, line: int, cells: list[str], columns: list[str], delimiter: str
+    where: str, line: int, cells: list[str], columns: list[str], delimiter: str, require_email: bool = True
 ) -> tuple[Recipient | None, list[str]]:
-    """The row as a Recipient, or None and a line per problem."""
+    """The row as a Recipient, or None and a line per problem; without `require_email`, a row with no
+    address is a Recipient whose email is ""."""
     problems = []
     if any(cell.strip() for cell in cells[len(columns) :]):
         problems.append(
@@ -295,10 +309,12 @@ def _recipient(
             problems.append(problem)
         else:
             values[column] = cell.strip()
-    email = _email(where, values.get("email"), problems)
+    given = values.get("email")
+    email = _email(where, given, problems) if require_email or given else ""
     name = values.get("name")
     if name == "":
-        problems.append(f"{where}: the name is empty; fill it in (messages greet people by name)")
+        why = "messages greet people by name" if require_email else "it is what the page says"
+        problems.append(f"{where}: the name is empty; fill it in ({why})")
     if problems or email is None or not name:
         return None, problems
     # Line breaks inside quoted cells arrive as Excel wrote them (CRLF): templates want '\n'.
@@ -357,17 +373,19 @@ def _email(where: str, value: str | None, problems: list[str]) -> str | None:
 
 
 def _merge_duplicates(path: Path, recipients: list[Recipient]) -> tuple[list[Recipient], list[str]]:
-    """The recipients with each address once (the first row wins), and a warning per merged row."""
+    """The recipients with each address once (the first row wins), and a warning per merged row.
+    Rows without an address (require_email=False) are all kept: two people may share a name."""
     first: dict[str, Recipient] = {}
-    warnings = []
+    unique, warnings = [], []
     for recipient in recipients:
         key = recipient.email.lower()  # lower, not casefold: 'ß' and 'ss' are different mailboxes
-        kept = first.setdefault(key, recipient)
+        kept = first.setdefault(key, recipient) if key else recipient
         if kept is recipient:
+            unique.append(recipient)
             continue
         warning = f"{path}:{recipient.line}: duplicate of line {kept.line} ({kept.email}), merged"
         differ = [c for c in (*KNOWN, *kept.extra) if c != "email" and kept.field(c) != recipient.field(c)]
         if differ:
             warning += f"; line {kept.line}'s values are kept (this row has a different {', '.join(differ)})"
         warnings.append(warning)
-    return list(first.values()), warnings
+    return unique, warnings
