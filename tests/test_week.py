@@ -86,6 +86,21 @@ def test_no_year_means_the_next_week_that_has_not_ended(csw, today: str, expecte
     assert json.loads(result.stdout)[0]["year"] == expected
 
 
+@pytest.mark.parametrize(
+    "now, expected",
+    [
+        ("2025-10-10T23:30:00-05:00", 2025),
+        ("2025-10-11T04:30:00Z", 2026),
+        ("2025-10-11T00:30:00+09:00", 2026),
+    ],
+)
+def test_csw_now_gives_today_in_its_own_offset(csw, now: str, expected: int) -> None:
+    result = csw("week", "--json", env={"CSW_NOW": now})
+    assert json.loads(result.stdout)[0]["year"] == expected
+    pinned = csw("week", "--json", env={"CSW_NOW": now, "CSW_TODAY": "2025-01-01"})
+    assert json.loads(pinned.stdout)[0]["year"] == 2025, "CSW_TODAY, when set, is the date"
+
+
 FULLWIDTH_2025 = "\uff12\uff10\uff12\uff15"
 
 
