@@ -115,8 +115,9 @@ def _composed(
     outbox = plan_file.parent / "outbox"
     invite = config.email.invites if invites is None else invites
     readers, more = load_readers(plan_data, plan_file, source, people, config, outbox, invites=invite)
+    team = config.team
     composed, composing = compose_plan(
-        plan_data, people, config.email, config.team.departments, env, only, due, readers, today()
+        plan_data, people, config.email, team.departments, env, only, due, readers, today(), team.thanks
     )
     write_outbox(outbox, composed, prune=not only and due is None)
     return composed, [*warnings, *more, *composing], outbox, readers

@@ -269,7 +269,9 @@ class Composer:
         if department is None:
             return ""
         if department not in self.departments:
-            self.departments[department] = _thanks_words(department, self.thanks)
+            from csw.departments import thanks_words
+
+            self.departments[department] = thanks_words(department, self.thanks)
         return self.departments[department]
 
     def _html(self, subject: str, text: str) -> str:
@@ -316,14 +318,6 @@ def _fills_the_same(body: Body, values: dict[str, str], markdown: str) -> bool:
         if not alone or len(fill(line, values)) > _PLAIN_WIDTH or line.startswith(tuple(values)):
             return False
     return True
-
-
-def _thanks_words(department: str, configured: Mapping[str, str]) -> str:
-    try:
-        from csw.departments import thanks_words  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:  # pragma: no cover - until the departments module lands
-        return ""
-    return str(thanks_words(department, configured))
 
 
 def _field(line: str, template: str) -> tuple[str, str]:
