@@ -65,7 +65,12 @@ def test_plain_comma_file(write: Write) -> None:
 def test_starter_file_loads() -> None:
     starter = Path(__file__).resolve().parent.parent / "csw" / "starter" / "recipients.csv"
     recipients, warnings = load_recipients(starter)
-    assert [r.first_name for r in recipients] == ["Pat", "Sam", "Jo", "Dana"]
+    assert [r.first_name for r in recipients] == [
+        *("Pat", "Sam", "Amara", "Ben", "Priya"),  # the day shift: the coordinator and four reps
+        *("Lee", "Jo", "Marco", "Tess", "Kai"),  # the evening shift: the lead and four reps
+        *("Dana", "Ravi", "Grace", "Omar", "Nina", "Tom"),  # the sponsor, a contact in each department
+    ]
+    assert recipients[5].extra == {"remote": "no", "cover": "yes"}
     assert warnings == []
 
 

@@ -1,0 +1,92 @@
+"""`csw init` writes a csw.toml and a recipients.csv that fit together: a first try of csw, as a new
+user makes it, plans and composes every kind of message with no warning."""
+
+from __future__ import annotations
+
+from collections import Counter
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from email.utils import parseaddr
+from pathlib import Path
+
+from csw.config import load_config
+from csw.mail.recipients import load_recipients
+
+STRICT = policy.default.clone(raise_on_defect=True)
+WEEK_KINDS = {"proclamation", "kickoff", "daily", "thanks", "wrapup"}
+
+
+def warnings(*outputs: str) -> list[str]:
+    return [line for output in outputs for line in output.splitlines() if line.startswith("warning:")]
+
+
+def test_init_plan_and_preview_compose_every_kind_with_no_warning(csw, tmp_path: Path) -> None:
+    init = csw("init")
+    assert init.exit_code == 0, init.stderr
+    plan = csw("plan", "2025")
+    assert plan.exit_code == 0, plan.stderr
+    preview = csw("email", "preview", "csw-2025/plan.yaml", "--recipients", "recipients.csv")
+    assert preview.exit_code == 0, preview.stderr
+    outputs = (init.stdout, init.stderr, plan.stdout, plan.stderr, preview.stdout, preview.stderr)
+    assert warnings(*outputs) == []
+    assert "changed:" not in preview.stderr
+
+    config = load_config(tmp_path / "csw.toml")
+    expected = WEEK_KINDS | ({"monthly"} if config.year_round.enabled else set())
+    outbox = sorted((tmp_path / "csw-2025" / "outbox").glob("*.eml"))
+    messages: list[EmailMessage] = []
+    for path in outbox:
+        message = message_from_bytes(path.read_bytes(), policy=STRICT)
+        assert isinstance(message, EmailMessage)
+        messages.append(message)
+    kinds = Counter(str(m["X-CSW-Kind"]) for m in messages)
+    assert set(kinds) == expected, kinds
+
+    people, _ = load_recipients(tmp_path / "recipients.csv")
+    by_address = {p.email: p for p in people}
+    to = {
+        kind: sorted(str(m["To"].addresses[0].addr_spec) for m in messages if m["X-CSW-Kind"] == kind)
+        for kind in kinds
+    }
+    assert to["proclamation"] == [parseaddr(config.email.sponsor or "")[1]]
+    thanked = {
+        str(m["To"].addresses[0].addr_spec): str(m["Subject"])
+        for m in messages
+        if m["X-CSW-Kind"] == "thanks"
+    }
+    assert sorted(by_address[a].team or "" for a in thanked) == sorted(config.team.departments)
+    team = sorted(p.email for p in people if p.team == config.organization.team)
+    assert to["kickoff"] == to["wrapup"] == team
+    assert kinds["daily"] == len(team) * len(config.week.days)
+    assert {str(m["From"]) for m in messages} == {config.email.from_}
+
+
+def test_the_starter_files_say_the_same_people(tmp_path: Path, csw) -> None:
+    assert csw("init").exit_code == 0
+    config = load_config(tmp_path / "csw.toml")
+    people, found = load_recipients(tmp_path / "recipients.csv")
+    assert found == []
+    role = Counter((p.role or "").casefold() for p in people)
+
+    # the coordinator is the sender, the sponsor row is email.sponsor: the same name and address
+    (coordinator,) = [p for p in people if p.role == "coordinator"]
+    assert coordinator.address == config.email.from_ == "Pat Lee <pat@acme.example>"
+    assert config.email.username == coordinator.email
+    (sponsor,) = [p for p in people if p.role == "sponsor"]
+    assert sponsor.address == config.email.sponsor == "Dana Ruiz <dana@acme.example>"
+
+    # two shifts of reps, at least three on each, and a lead
+    shifts = [shift.name for shift in config.team.shifts]
+    assert shifts == ["day", "evening"]
+    reps = Counter(p.shift for p in people if p.role == "rep")
+    assert set(reps) == set(shifts) and min(reps.values()) >= 3
+    assert role["lead"] == 1
+    assert all(p.shift in shifts for p in people if p.team == config.organization.team)
+
+    # one contact for each department thanked, its name in the team column, on no shift
+    contacts = Counter(p.team for p in people if p.team in config.team.departments)
+    assert contacts == dict.fromkeys(config.team.departments, 1)
+    assert not [p for p in people if p.team in config.team.departments and p.shift]
+
+    # the roster the plan sizes its waves from is this very file
+    assert config.team.roster == "recipients.csv"
