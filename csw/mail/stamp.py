@@ -48,12 +48,12 @@ def restamp(text: bytes, sent: datetime) -> bytes:
     else:
         blank = text.find(b"\r\n\r\n")
         end = len(text) if blank < 0 else blank + 2
-    head, body = text[:end], text[end:]
+    head, body = text[:end], memoryview(text)[end:]  # the body is copied once, into the result
     dates = list(_DATE.finditer(head))
     zone = _zone(dates[0][1]) if dates else UTC
     line = b"Date: " + format_datetime(sent.astimezone(zone)).encode("ascii") + b"\r\n"
     if not dates:
-        return head + line + body
+        return b"".join([head, line, body])
     pieces, at = [], 0
     for number, found in enumerate(dates):
         pieces += [head[at : found.start()], line if number == 0 else b""]
