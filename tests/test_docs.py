@@ -43,3 +43,28 @@ def test_the_example_idea_checks_clean(csw, tmp_path) -> None:
     result = csw("ideas", "check", "taco.yaml")
     assert result.exit_code == 0, result.stdout
     assert "no problems" in result.stdout
+
+
+def starter_week(csw, tmp_path):
+    """The README's email example: the files `csw init` writes, planned with their roster."""
+    assert csw("init").exit_code == 0
+    assert csw("plan", "2025", "--roster", "recipients.csv").exit_code == 0
+    result = csw("email", "preview", "csw-2025/plan.yaml", "--recipients", "recipients.csv")
+    assert result.exit_code == 0, result.stderr
+    return tmp_path / "csw-2025"
+
+
+def test_the_kickoff_and_the_coverage_sheet_shown_are_real(csw, tmp_path) -> None:
+    from email import policy
+    from email.parser import BytesParser
+
+    folder = starter_week(csw, tmp_path)
+    found = re.search(r"<!-- the kickoff of (\S+), its text part -->\n```text\n(.*?)```", README, re.S)
+    assert found, "the README shows a rep's kickoff"
+    address, shown = found[1], found[2]
+    (path,) = folder.glob(f"outbox/*-kickoff-{address.replace('@', '-at-')}.eml")
+    message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+    text = message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
+    assert text == shown
+    sheet = re.search(r"<!-- coverage.md, its first day -->\n```markdown\n(.*?)```", README, re.S)
+    assert sheet and sheet[1] in (folder / "coverage.md").read_text(encoding="utf-8")

@@ -10,6 +10,7 @@ breaks (a sign-off under "See you there,") stay.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from textwrap import TextWrapper
@@ -168,11 +169,17 @@ def _link(node: SyntaxTreeNode) -> str:
 
 
 def _wrap(text: str, width: int, hang: str = "") -> list[str]:
-    """Each line of the text wrapped at `width`; a line's continuation indented by `hang`."""
+    """Each line of the text wrapped at `width`; a line's continuation indented by `hang`. A time
+    stays whole ("4:00 pm" never ends one line and starts the next)."""
+    glued = _HOLD not in text
     lines: list[str] = []
-    for segment in text.split("\n"):
+    for segment in (_TIME.sub(_HOLD, text) if glued else text).split("\n"):
         lines += _wrapper(width, hang).wrap(segment) or ([""] if lines else [])
-    return lines
+    return [line.replace(_HOLD, " ") for line in lines] if glued else lines
+
+
+_HOLD = "\x00"  # holds a time's space while wrapping (a text that has one is wrapped as it is)
+_TIME = re.compile(r"(?<=\d) (?=[ap]m\b)")
 
 
 @lru_cache(maxsize=64)
