@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from csw.config import load_config
+from csw.config_file import load_config
 from csw.departments import department_key, thanks_words
 from csw.render import environment, render
 from tests.test_bad_support import assert_short_error
@@ -173,3 +173,21 @@ def test_a_composed_thank_you_carries_the_coordinators_words(csw, write, tmp_pat
     assert "You rebuilt the call router in a weekend. Every good" in texts["IT"]
     assert "You paid for the pizza." in texts["Finance"]
     assert f"You {thanks_words('HR', {})}." in texts["HR"]
+
+
+def test_csw_email_preview_thanks_it_in_the_coordinators_words(csw, write, tmp_path: Path) -> None:
+    from email import policy
+    from email.parser import BytesParser
+
+    write("csw.toml", CONFIG + '\n[email]\nfrom = "Pat Lee <pat@acme.example>"\n')
+    write("people.csv", "email,name,team\nana@acme.example,Ana Silva,IT\nhal@acme.example,Hal Jones,HR\n")
+    assert csw("plan", "2025", "--format", "md").exit_code == 0
+    result = csw("email", "preview", "csw-2025/plan.yaml", "--recipients", "people.csv", "--only", "thanks")
+    assert result.exit_code == 0, result.stderr
+    texts = {}
+    for path in (tmp_path / "csw-2025" / "outbox").glob("*-thanks-*.eml"):
+        body = BytesParser(policy=policy.default).parsebytes(path.read_bytes()).get_body(("plain",))
+        assert body is not None
+        texts[path.name.split("-thanks-")[1]] = " ".join(str(body.get_content()).split())
+    assert "You rebuilt the call router in a weekend. Every good" in texts["ana-at-acme.example.eml"]
+    assert f"You {thanks_words('HR', {})}." in texts["hal-at-acme.example.eml"]
