@@ -54,6 +54,14 @@ class PlanOptions:
             raise UsageError(f"--per-day {self.per_day}: give 0 to 6.")
 
 
+def parse_mode(text: str) -> Mode:
+    """--mode onsite, remote or hybrid (any case)."""
+    try:
+        return Mode(text.lower())
+    except ValueError:
+        raise UsageError(f"--mode {text}: choose onsite, remote or hybrid.") from None
+
+
 def plan_week(config: Config, options: PlanOptions) -> Plan:
     """The plan of a single-team organisation (csw.toml without [[teams]])."""
     return planned_week(config, options)[0]

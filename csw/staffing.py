@@ -47,6 +47,18 @@ def roster_path(config: Config, given: Path | None, team: str | None = None) -> 
     return config.resolve(config.team.roster) if config.team.roster else None
 
 
+def required_roster(config: Config, given: Path | None, team: str | None = None) -> Path:
+    """The roster file as roster_path finds it; a usage error when there is none."""
+    from csw.errors import UsageError
+
+    found = roster_path(config, given, team)
+    if found is None:
+        raise UsageError(
+            "--roster is missing.", hint="Give --roster FILE.csv, or set team.roster in csw.toml."
+        )
+    return found
+
+
 def read_people(path: Path) -> tuple[list[Recipient], list[str]]:
     """The rows of a roster file and the warnings of reading it (merged duplicates)."""
     from csw.mail.recipients import load_recipients

@@ -15,7 +15,7 @@ from icalendar import Calendar
 __all__ = ["chromium"]  # the browser fixture, shared with the poster tests
 
 from csw.cli import PLAIN_TABLE_FROM
-from csw.config import load_config
+from csw.config_file import load_config
 from csw.output import DEFAULT_FORMATS, write_teams
 from csw.parallel import PARALLEL_FROM
 from csw.plan_file import load_plan

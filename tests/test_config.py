@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from csw.config import Config, load_config, toml_key_lines
+from csw.config import Config
+from csw.config_file import load_config, toml_key_lines
 
 
 def test_no_config_at_all_works(csw) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
@@ -188,7 +187,8 @@ def test_bad_only_and_due(csw, planned: Path) -> None:
     result = csw("email", "preview", planned, "--recipients", "recipients.csv", "--only", "weekly")
     result.assert_clean_error()
     assert (
-        "--only weekly: choose from proclamation, kickoff, daily, thanks, wrapup, monthly, update." in result.stderr
+        "--only weekly: choose from proclamation, kickoff, daily, thanks, wrapup, monthly, update."
+        in result.stderr
     )
     result = csw("email", "preview", planned, "--recipients", "recipients.csv", "--due", "tomorrow")
     result.assert_clean_error()

@@ -1,6 +1,6 @@
 """Random input to every loader: only the project's own error type may come out.
 
-- csw.config.load_config: random text, and TOML built from random tables, keys and values;
+- csw.config_file.load_config: random text, and TOML built from random tables, keys and values;
 - csw.ideas.read_bank_file: random text, and random ideas dumped with yaml.safe_dump (it never
   raises: it returns the problems, each one starting with the file's name);
 - csw.plan.parse_plan: random text, and a valid plan with random values put at random places (a
@@ -26,7 +26,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from csw.config import Config, load_config
+from csw.config import Config
+from csw.config_file import load_config
 from csw.errors import CswError
 from csw.ideas import read_bank_file
 from csw.mail.recipients import load_recipients

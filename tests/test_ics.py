@@ -485,7 +485,9 @@ def parts_of(zone: Any) -> list[tuple[str, date, timedelta, timedelta]]:
     found = []
     for part in zone.subcomponents:
         rdates = part.get("RDATE", [])
-        more = [moment.dt for group in (rdates if isinstance(rdates, list) else [rdates]) for moment in group.dts]
+        more = [
+            moment.dt for group in (rdates if isinstance(rdates, list) else [rdates]) for moment in group.dts
+        ]
         for start in (part["DTSTART"].dt, *more):
             found.append((part.name, start.date(), part["TZOFFSETFROM"].td, part["TZOFFSETTO"].td))
     return sorted(found, key=lambda change: change[1])

@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
 
-from csw.config import load_config
+from csw.config_file import load_config
 from csw.mail.recipients import load_recipients
 
 STRICT = policy.default.clone(raise_on_defect=True)

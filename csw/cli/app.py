@@ -112,7 +112,7 @@ def finite(param: typer.CallbackParam, value: float | None) -> float | None:
 
 
 def load(config_path: Path | None) -> Config:
-    from csw.config import find_config, load_config
+    from csw.config_file import find_config, load_config
 
     return load_config(find_config(config_path, Path(".")))
 

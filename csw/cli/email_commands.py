@@ -26,7 +26,7 @@ from csw.cli.terminal import console, plain, table
 from csw.errors import UsageError
 
 if TYPE_CHECKING:
-    from csw.config import Config
+    pass
 
 
 email_app = typer.Typer(
@@ -77,50 +77,20 @@ def _selection(only: list[str] | None, due: str | None) -> tuple[tuple[str, ...]
     return kinds, _due(due)
 
 
-def _team_recipients(config: Config, team: str) -> Path:
-    for entry in config.teams:
-        if entry.name == team and entry.recipients:
-            return config.resolve(entry.recipients)
-    if config.team.roster and not config.teams:
-        return config.resolve(config.team.roster)
-    raise UsageError(
-        "--recipients is missing.",
-        hint="Give --recipients FILE.csv, set team.roster in csw.toml, or a recipients file for the"
-        " team in [[teams]].",
-    )
-
-
 def _composed(
     plan_file: Path,
     recipients: Path | None,
     config_path: Path | None,
     templates: Path | None,
-    only: tuple[str, ...] = (),
-    due: date | None = None,
     invites: bool | None = None,
 ) -> tuple[list[Any], list[str], Path, Any]:
-    """Compose the plan's messages (only those asked for, if any) into its outbox, with each rep's
-    own times and the updates of those whose calendar changed since it went out."""
-    from csw.mail.compose import compose_plan, write_outbox
-    from csw.mail.readers import load_readers
-    from csw.mail.recipients import load_recipients
-    from csw.plan_file import load_plan
+    from csw.mail.outbox import compose_outbox
     from csw.render import environment
 
     config = load(config_path)
-    plan_data = load_plan(plan_file)
-    source = recipients or _team_recipients(config, plan_data.organization.team)
-    people, warnings = load_recipients(source)
     env = environment(templates_folder(config, templates))
-    outbox = plan_file.parent / "outbox"
-    invite = config.email.invites if invites is None else invites
-    readers, more = load_readers(plan_data, plan_file, source, people, config, outbox, invites=invite)
-    team = config.team
-    composed, composing = compose_plan(
-        plan_data, people, config.email, team.departments, env, only, due, readers, today(), team.thanks
-    )
-    write_outbox(outbox, composed, prune=not only and due is None)
-    return composed, [*warnings, *more, *composing], outbox, readers
+    box = compose_outbox(plan_file, recipients, config, env, today=today(), invites=invites)
+    return box.composed, box.warnings, box.folder, box.readers
 
 
 @email_app.command("preview")

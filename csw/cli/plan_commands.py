@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -118,14 +118,14 @@ def plan(
     """
     from csw.dates import parse_year
     from csw.output import parse_formats, write_plan, write_teams
-    from csw.request import PlanOptions, planned_teams, planned_week
+    from csw.request import PlanOptions, parse_mode, planned_teams, planned_week
 
     number = parse_year(year)
     chosen_formats = parse_formats(formats)
     options = PlanOptions(
         year=number,
         seed=seed,
-        mode=_mode(mode) if mode else None,
+        mode=parse_mode(mode) if mode else None,
         headcount=headcount,
         budget=budget,
         per_day=per_day,
@@ -177,15 +177,6 @@ def _warn(lines: list[str], prefix: str = "") -> None:
         typer.echo(f"warning: {prefix}{line}", err=True)
 
 
-def _mode(text: str) -> Any:
-    from csw.config import Mode
-
-    try:
-        return Mode(text.lower())
-    except ValueError:
-        raise UsageError(f"--mode {text}: choose onsite, remote or hybrid.") from None
-
-
 @app.command()
 def render(
     plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="The plan.yaml to render.")],
@@ -228,20 +219,25 @@ def render(
 @app.command()
 def certificates(
     plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="The plan.yaml.")],
-    roster: Annotated[Path, typer.Option(help="CSV of the reps (email, name; optional award).")],
+    roster: Annotated[
+        Path | None, typer.Option(help="CSV of the reps: names (optional award, email); default team.roster.")
+    ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Output folder (default: the plan's).")] = None,
     templates: TemplatesOption = None,
     config_path: ConfigOption = None,
 ) -> None:
     """Write certificates.html, one page per rep on the roster."""
-    from csw.certificates import certificates_html
+    from csw.certificates import certificates_page
     from csw.files import write_atomic
     from csw.plan_file import load_plan
     from csw.render import environment
+    from csw.staffing import required_roster
 
     config = load(config_path)
     env = environment(templates_folder(config, templates))
-    html, pages = certificates_html(load_plan(plan_file), roster, env, config.email.sponsor)
+    plan_data = load_plan(plan_file)
+    source = required_roster(config, roster, plan_data.organization.team)
+    page = certificates_page(plan_data, source, env, config.email.sponsor)
     target = (out or plan_file.parent) / "certificates.html"
-    write_atomic(target, html)
-    typer.echo(f"Wrote {target}: {pages} certificate{'s' * (pages != 1)}, one page each.")
+    write_atomic(target, page.html)
+    typer.echo(page.summary(target))

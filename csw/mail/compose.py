@@ -31,9 +31,9 @@ from csw.mail.audience import KINDS, ComposeError, Draft, audience, check_kinds,
 from csw.mail.mime import MAIL_POLICY, address, calendar_part, header_line, markdown_parser
 from csw.mail.readers import Readers
 from csw.mail.recipients import Recipient
-from csw.mail.tokens import TOKEN, Body, Probe, fill
+from csw.mail.tokens import TOKEN, Body, Probe, fill, fills_the_same
 from csw.plan import Plan
-from csw.render import TemplateError, escape_markdown, render
+from csw.render import TemplateError, render
 
 if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
@@ -123,7 +123,7 @@ class Composer:
         body = self.bodies[key]
         values = body.values(reader)
         subject, markdown = self._render(draft, reader, shift)
-        if fill(body.subject, values) != subject or not _fills_the_same(body, values, markdown):
+        if fill(body.subject, values) != subject or not fills_the_same(body, values, markdown):
             body, values = self._body(draft, reader, shift), {}
         message_id = f"<{self._identity(draft)}@{self.plan.organization.domain}>"
         headers = [
@@ -288,36 +288,6 @@ class Composer:
         )
         digest = hashlib.sha256(seed.encode("utf-8")).hexdigest()[:20]
         return f"csw.{self.plan.year}.{draft.kind}.{digest}"
-
-
-# What a value may hold for the group's plain text, filled in, to be the text plain_text would make:
-# no Markdown markup, entities or line breaks, single spaces.
-_PLAIN_VALUE = re.compile(r"[\w.,'@()+-]+(?: [\w.,'@()+-]+)*|")
-_PLAIN_WIDTH = 72
-
-
-def _fills_the_same(body: Body, values: dict[str, str], markdown: str) -> bool:
-    """Whether the group's message, filled with `values`, is this reader's message as rendered.
-
-    Reading Markdown as plain text is the slow part of composing, so it is done once per group:
-    the reader's Markdown must be the group's filled in, and every line of the plain text that
-    holds a value a paragraph of its own that stays one line (a longer or shorter value in a
-    wrapped paragraph could wrap it at other places).
-    """
-    if fill(body.markdown, values) != markdown:
-        return False
-    if not all(
-        _PLAIN_VALUE.fullmatch(value) and escape_markdown(value) == value for value in values.values()
-    ):
-        return False
-    lines = body.text.split("\n")
-    for number, line in enumerate(lines):
-        if not any(token in line for token in values):
-            continue
-        alone = (number == 0 or not lines[number - 1]) and (number + 1 == len(lines) or not lines[number + 1])
-        if not alone or len(fill(line, values)) > _PLAIN_WIDTH or line.startswith(tuple(values)):
-            return False
-    return True
 
 
 def _field(line: str, template: str) -> tuple[str, str]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import AnyStr
 
 from csw.mail.recipients import Recipient
+from csw.render import escape_markdown
 
 # Tokens are plain letters and digits, which neither Jinja's default filters nor Markdown (nor
 # Markdown escaping) change.
@@ -100,3 +101,33 @@ def fill(text: AnyStr, values: dict[AnyStr, AnyStr]) -> AnyStr:
     if isinstance(text, str):
         return _TOKEN_SHAPE.sub(lambda found: values.get(found[0], found[0]), text)
     return _TOKEN_SHAPE_BYTES.sub(lambda found: values.get(found[0], found[0]), text)
+
+
+# What a value may hold for the group's plain text, filled in, to be the text plain_text would make:
+# no Markdown markup, entities or line breaks, single spaces.
+_PLAIN_VALUE = re.compile(r"[\w.,'@()+-]+(?: [\w.,'@()+-]+)*|")
+_PLAIN_WIDTH = 72
+
+
+def fills_the_same(body: Body, values: dict[str, str], markdown: str) -> bool:
+    """Whether the group's message, filled with `values`, is this reader's message as rendered.
+
+    Reading Markdown as plain text is the slow part of composing, so it is done once per group:
+    the reader's Markdown must be the group's filled in, and every line of the plain text that
+    holds a value a paragraph of its own that stays one line (a longer or shorter value in a
+    wrapped paragraph could wrap it at other places).
+    """
+    if fill(body.markdown, values) != markdown:
+        return False
+    if not all(
+        _PLAIN_VALUE.fullmatch(value) and escape_markdown(value) == value for value in values.values()
+    ):
+        return False
+    lines = body.text.split("\n")
+    for number, line in enumerate(lines):
+        if not any(token in line for token in values):
+            continue
+        alone = (number == 0 or not lines[number - 1]) and (number + 1 == len(lines) or not lines[number + 1])
+        if not alone or len(fill(line, values)) > _PLAIN_WIDTH or line.startswith(tuple(values)):
+            return False
+    return True
