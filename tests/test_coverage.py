@@ -13,6 +13,7 @@ from pathlib import Path
 from csw.config import clock_minutes
 from csw.plan_file import load_plan, plan_text
 from csw.waves import shift_cap
+from tests.configs import SHIFTS_AND_EMAIL
 
 CONFIG = """
 [organization]
@@ -27,21 +28,8 @@ budget = 3000
 max_off_phones = 0.25
 departments = ["IT", "HR"]
 {roster}
-
-[[team.shifts]]
-name = "day"
-start = "08:00"
-end = "16:30"
-
-[[team.shifts]]
-name = "late"
-start = "12:00"
-end = "20:30"
-
-[email]
-from = "Pat Lee <pat@acme.example>"
-sponsor = "Dana Ruiz <dana@acme.example>"
 """
+CONFIG += SHIFTS_AND_EMAIL
 
 DAY, LATE = 14, 9
 

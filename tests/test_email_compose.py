@@ -18,6 +18,7 @@ from icalendar import Calendar
 
 from csw.mail.compose import MAIL_POLICY, header_line
 from csw.plan_file import load_plan
+from tests.configs import SHIFTS_AND_EMAIL
 
 CONFIG = """
 [organization]
@@ -29,22 +30,12 @@ domain = "acme.example"
 [team]
 headcount = 40
 departments = ["IT", "HR"]
-
-[[team.shifts]]
-name = "day"
-start = "08:00"
-end = "16:30"
-
-[[team.shifts]]
-name = "late"
-start = "12:00"
-end = "20:30"
-
-[email]
-from = "Pat Lee <pat@acme.example>"
-sponsor = "Dana Ruiz <dana@acme.example>"
-send_time = "07:30"
 """
+CONFIG += (
+    SHIFTS_AND_EMAIL
+    + """send_time = "07:30"
+"""
+)
 
 RECIPIENTS = """email,name,shift,team,role,office
 sam@acme.example,Sam Ortiz,day,Customer Care,rep,Austin

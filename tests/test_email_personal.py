@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from email import policy
 from email.message import EmailMessage
@@ -18,6 +20,7 @@ import pytest
 import yaml
 from icalendar import Calendar
 
+from tests.configs import SHIFTS_AND_EMAIL
 from tests.smtp_server import Recorder, serve
 
 STRICT = policy.default.clone(raise_on_defect=True)
@@ -34,22 +37,12 @@ mode = "onsite"
 budget = 3000
 max_off_phones = 0.25
 departments = ["IT", "HR"]
-
-[[team.shifts]]
-name = "day"
-start = "08:00"
-end = "16:30"
-
-[[team.shifts]]
-name = "late"
-start = "12:00"
-end = "20:30"
-
-[email]
-from = "Pat Lee <pat@acme.example>"
-sponsor = "Dana Ruiz <dana@acme.example>"
-send_time = "07:30"
 """
+CONFIG += (
+    SHIFTS_AND_EMAIL
+    + """send_time = "07:30"
+"""
+)
 
 DAY_REPS = [f"day{n}@acme.example" for n in range(1, 9)]
 LATE_REPS = [f"late{n}@acme.example" for n in range(1, 7)]
@@ -192,6 +185,17 @@ def test_each_departments_thanks_says_what_it_does(csw, planned: Path) -> None:
     assert len(it_words) > 5, "the two thank-you notes say different things"
 
 
+@contextmanager
+def kickoffs_sent(csw: Any, write: Any, planned: Path) -> Iterator[Any]:
+    """A real SMTP server on 127.0.0.1 that has received every kickoff, still running."""
+    with serve(Recorder()) as server:
+        smtp = f'host = "127.0.0.1"\nport = {server.port}\nsecurity = "none"\nretry_seconds = 0.01\n'
+        write("csw.toml", CONFIG + smtp)
+        sent = csw("email", "send", planned, "--recipients", "team.csv", "--only", "kickoff", "--yes")
+        assert sent.exit_code == 0, sent.stderr
+        yield server
+
+
 def desk_session(plan: dict[str, Any], shift: str) -> tuple[int, int, int]:
     """(day, activity, session) indexes of a session of `shift` that takes nobody off the phones."""
     for d, day in enumerate(plan["days"]):
@@ -205,11 +209,7 @@ def desk_session(plan: dict[str, Any], shift: str) -> tuple[int, int, int]:
 def test_an_edit_after_the_kickoff_went_out_updates_exactly_the_readers_it_touches(
     csw, write, planned: Path
 ) -> None:
-    with serve(Recorder()) as server:
-        smtp = f'host = "127.0.0.1"\nport = {server.port}\nsecurity = "none"\nretry_seconds = 0.01\n'
-        write("csw.toml", CONFIG + smtp)
-        sent = csw("email", "send", planned, "--recipients", "team.csv", "--only", "kickoff", "--yes")
-        assert sent.exit_code == 0, sent.stderr
+    with kickoffs_sent(csw, write, planned) as server:
         kickoffs = len(server.handler.received)
         assert kickoffs == len(DAY_REPS) + len(LATE_REPS) + 2
 
@@ -251,13 +251,7 @@ def test_an_edit_after_the_kickoff_went_out_updates_exactly_the_readers_it_touch
 
 
 def test_a_removed_activity_is_cancelled_for_those_who_had_it(csw, write, planned: Path) -> None:
-    with serve(Recorder()) as server:
-        smtp = f'host = "127.0.0.1"\nport = {server.port}\nsecurity = "none"\nretry_seconds = 0.01\n'
-        write("csw.toml", CONFIG + smtp)
-        assert (
-            csw("email", "send", planned, "--recipients", "team.csv", "--only", "kickoff", "--yes").exit_code
-            == 0
-        )
+    with kickoffs_sent(csw, write, planned) as server:
         kickoffs = len(server.handler.received)
         plan = yaml.safe_load(planned.read_text(encoding="utf-8"))
         day = next(day for day in plan["days"] if len(day["activities"]) > 1)
@@ -326,13 +320,8 @@ def test_invites_go_as_requests_to_each_rep_without_rsvp(csw, write, planned: Pa
 
 
 def test_a_reader_taken_off_the_list_after_the_kickoff_is_reported(csw, write, planned: Path) -> None:
-    with serve(Recorder()) as server:
-        smtp = f'host = "127.0.0.1"\nport = {server.port}\nsecurity = "none"\nretry_seconds = 0.01\n'
-        write("csw.toml", CONFIG + smtp)
-        assert (
-            csw("email", "send", planned, "--recipients", "team.csv", "--only", "kickoff", "--yes").exit_code
-            == 0
-        )
+    with kickoffs_sent(csw, write, planned):
+        pass
     write("team.csv", "\n".join(line for line in roster_text().splitlines() if "late6@" not in line) + "\n")
     preview = csw("email", "preview", planned, "--recipients", "team.csv")
     assert preview.exit_code == 0, preview.stderr

@@ -1,0 +1,17 @@
+"""csw.toml pieces the email and roster tests share: two shifts, day and late, and the sender."""
+
+SHIFTS_AND_EMAIL = """
+[[team.shifts]]
+name = "day"
+start = "08:00"
+end = "16:30"
+
+[[team.shifts]]
+name = "late"
+start = "12:00"
+end = "20:30"
+
+[email]
+from = "Pat Lee <pat@acme.example>"
+sponsor = "Dana Ruiz <dana@acme.example>"
+"""
