@@ -190,3 +190,26 @@ def test_the_record_reads_back_what_was_saved(tmp_path: Any) -> None:
     record.messages["<a@b>"] = "digest"
     save_record(tmp_path, record)
     assert load_record(tmp_path) == record
+
+
+def test_a_reader_updated_later_is_still_told_what_they_had() -> None:
+    plan = two_shift_plan()
+    events = plan_events(plan)
+    record = Record()
+    for reader in ("a@acme.example", "b@acme.example"):
+        record.published(reader, events, {}, plan_stamp(plan))
+    data = plan.model_dump(mode="json")
+    session = next(s for d in data["days"] for a in d["activities"] for s in a["sessions"] if s["reps"] == 0)
+    old = session["start"]
+    hours = int(old[:2]) + (1 if int(old[:2]) < 15 else -1)
+    session["start"], session["end"] = f"{hours:02d}:00", f"{hours:02d}:15"
+    now = plan_events(Plan.model_validate(data))
+    record.published(
+        "a@acme.example",
+        now,
+        record.revisions({e.uid: e.digest for e in now}, plan_stamp(plan)),
+        plan_stamp(plan),
+    )
+    assert changes(record, "a@acme.example", now) == [], "a has the new version"
+    (moved,) = changes(record, "b@acme.example", now)
+    assert moved.what == "changed" and moved.was is not None and f"T{old}" in moved.was

@@ -46,7 +46,8 @@ class Version:
 @dataclass
 class Record:
     events: dict[str, Version] = field(default_factory=dict)  # uid -> as it last went out
-    people: dict[str, dict[str, str]] = field(default_factory=dict)  # address -> uid -> digest they have
+    # address -> uid -> "digest start": the version they have, and when it started for them
+    people: dict[str, dict[str, str]] = field(default_factory=dict)
     messages: dict[str, str] = field(default_factory=dict)  # Message-ID -> digest of what went out
 
     def revisions(self, digests: Mapping[str, str], changed_at: datetime) -> dict[str, Revision]:
@@ -70,7 +71,7 @@ class Record:
             self.events[event.uid] = Version(
                 event.digest, revision.sequence, revision.stamp, event.summary, _iso(event.start)
             )
-            held[event.uid] = event.digest
+            held[event.uid] = f"{event.digest} {_iso(event.start)}"
         self.people[address.casefold()] = held
 
 
@@ -112,17 +113,18 @@ def changes(record: Record, address: str, events: Sequence[CalEvent]) -> list[Ch
     now = {event.uid: event for event in events}
     found = []
     for event in events:
+        start = _iso(event.start)
         if event.uid not in held:
-            found.append(Change("added", event.uid, event.summary, _iso(event.start)))
-        elif held[event.uid] != event.digest:
-            was = record.events[event.uid].start if event.uid in record.events else None
-            start = _iso(event.start)
+            found.append(Change("added", event.uid, event.summary, start))
+            continue
+        digest, _, was = held[event.uid].partition(" ")
+        if digest != event.digest:
             found.append(Change("changed", event.uid, event.summary, start, was if was != start else None))
-    for uid in held:
+    for uid, version in held.items():
         if uid not in now:
-            version = record.events.get(uid)
-            summary, start = (version.summary, version.start) if version else (uid, "")
-            found.append(Change("removed", uid, summary, start))
+            known = record.events.get(uid)
+            start = version.partition(" ")[2]
+            found.append(Change("removed", uid, known.summary if known else uid, start))
     return found
 
 
