@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from csw.errors import CswError, NotUtf8Error
 from csw.files import read_utf8
 from csw.mail.recipients import Recipient, sniff_delimiter
 from csw.plan import Plan, TeamFacts
-from csw.waves import Assignment, Slot, Unplaced, assign
+from csw.waves import Assignment, Member, Slot, Unplaced, assign
 
 __all__ = [
     "Assignment",
@@ -55,25 +54,6 @@ class RosterError(CswError):
     def __init__(self, problems: list[str], *, hint: str | None = None) -> None:
         super().__init__("\n".join(problems), hint=hint)
         self.problems = problems
-
-
-@dataclass(frozen=True)
-class Member:
-    """One person of the roster, as the waves see them."""
-
-    email: str
-    name: str
-    shift: str | None  # a name of plan.team.shifts; always set for a rep
-    role: str | None
-    team: str | None
-    remote: bool
-    rep: bool  # takes calls and goes in waves
-    cover: bool  # not a rep, but on the phones while reps are away
-    line: int = 0
-
-    @property
-    def key(self) -> str:
-        return self.email.casefold()
 
 
 def members(

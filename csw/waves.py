@@ -28,14 +28,29 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 from csw.config import clock_minutes
 from csw.idea import Format, Idea
 from csw.plan import Day, Plan, Session
 
-if TYPE_CHECKING:
-    from csw.roster import Member
+
+@dataclass(frozen=True)
+class Member:
+    """One person of the roster, as the waves see them."""
+
+    email: str
+    name: str
+    shift: str | None  # a name of plan.team.shifts; always set for a rep
+    role: str | None
+    team: str | None
+    remote: bool
+    rep: bool  # takes calls and goes in waves
+    cover: bool  # not a rep, but on the phones while reps are away
+    line: int = 0
+
+    @property
+    def key(self) -> str:
+        return self.email.casefold()
 
 
 @dataclass(frozen=True, order=True)
