@@ -32,12 +32,8 @@ def calendar_part(data: bytes, filename: str, method: str, *, inline: bool = Fal
     """
     part = EmailMessage(policy=_BASE64_POLICY)
     params = {"charset": "utf-8", "method": method}
-    if inline:
-        part.set_content(data, maintype="text", subtype="calendar", cte="base64", params=params)
-    else:
-        part.set_content(
-            data, maintype="text", subtype="calendar", cte="base64", params=params, filename=filename
-        )
+    name = None if inline else filename  # a file name makes the part an attachment
+    part.set_content(data, maintype="text", subtype="calendar", cte="base64", params=params, filename=name)
     return part
 
 
