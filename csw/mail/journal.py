@@ -24,6 +24,21 @@ Status = Literal["sent", "skipped", "failed", "unconfirmed-resent"]
 _CUT_LINE = re.compile(rb'^\{"message_id": ("(?:[^"\\]|\\.)*")')
 
 
+def message_key(message_id: str) -> str:
+    """What the journal knows a message by: its Message-ID without the domain after the @.
+
+    csw makes the part before the @ from what the message is (year, kind, day, the normalised
+    address), so a coordinator who edits the organisation's domain does not make sent messages new.
+    """
+    inner = message_id.strip().removeprefix("<").removesuffix(">")
+    return inner.rpartition("@")[0] or inner
+
+
+def sent_keys(message_ids: set[str]) -> set[str]:
+    """The keys (see message_key) of these Message-IDs."""
+    return {message_key(found) for found in message_ids}
+
+
 def read_journal(path: Path) -> set[str]:
     """The Message-IDs recorded in the journal at `path` (none if it does not exist).
 
@@ -77,6 +92,7 @@ class Journal:
         try:
             _lock(self._fd, path)
             self.ids = read_journal(path)
+            self.keys = sent_keys(self.ids)
             self._end_line()
         except BaseException:
             os.close(self._fd)
@@ -115,6 +131,7 @@ class Journal:
                 hint="Free some space; a rerun may send that message a second time (same Message-ID).",
             ) from None
         self.ids.add(message.message_id)
+        self.keys.add(message_key(message.message_id))
         self._pending += 1
 
     def sync_some(self) -> None:

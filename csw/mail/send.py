@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from csw.mail.journal import JOURNAL_NAME, SYNC_EVERY, Journal, Status, read_journal
+from csw.mail.journal import JOURNAL_NAME, SYNC_EVERY, Journal, Status, message_key, read_journal
 from csw.mail.outgoing import ConnectionFailed, Outgoing, SendError, read_outbox
 from csw.mail.report import Failure, SendReport, write_failed_csv
 from csw.mail.smtp import SmtpSettings, connect, said, settings_from_config
@@ -344,7 +344,7 @@ def send_all(
 
         try:
             for message in messages:
-                if message.message_id in book.ids:
+                if message_key(message.message_id) in book.keys:
                     report.skipped.append(message)
                     progress(message, "skipped")
                 elif report.stopped or (limit is not None and report.delivered >= limit):
