@@ -64,14 +64,16 @@ def report_lines(report: SendReport) -> list[str]:
     """The run in a few lines: sent, skipped, resent, sent far from their due time, failed, stopped."""
     lines = [f"Sent {len(report.sent)} messages over {report.connections} connection(s)."]
     if report.unconfirmed:
-        lines.append(
-            f"{len(report.unconfirmed)} unconfirmed, resent: the connection dropped before the server"
-            " confirmed them, so they went again with the same Message-ID (a mail system drops the copy)."
-        )
+        lines.append(twice_line(report.unconfirmed))
     if report.skipped:
         lines.append(f"{len(report.skipped)} skipped: sent by an earlier run.")
     lines += off_time_lines(report)
-    if report.remaining:
+    if report.interrupted:
+        lines.append(
+            f"Interrupted: {report.delivered} sent in this run, {len(report.remaining)} left;"
+            " run the same command again to send the rest."
+        )
+    elif report.remaining:
         lines.append(
             f"{len(report.remaining)} not sent yet (--limit, or the run stopped); run again to send them."
         )
@@ -80,6 +82,18 @@ def report_lines(report: SendReport) -> list[str]:
     if report.failed:
         lines.append(f"{len(report.failed)} failed.")
     return lines
+
+
+def twice_line(messages: Sequence[Outgoing], shown: int = 5) -> str:
+    """The messages that may have arrived twice, by file and recipient."""
+    named = [f"{m.path.name} ({', '.join(m.recipients)})" for m in messages[:shown]]
+    more = f" and {len(messages) - shown} more" if len(messages) > shown else ""
+    count = "1 message" if len(messages) == 1 else f"{len(messages)} messages"
+    return (
+        f"{count} may have arrived twice: {', '.join(named)}{more}. The connection was lost, or csw"
+        " stopped, between the data and the server's confirmation, so csw sent it again with the same"
+        " Message-ID (most mail systems then drop the copy)."
+    )
 
 
 def off_time_lines(report: SendReport) -> list[str]:

@@ -1,5 +1,6 @@
-"""The send journal, sent.jsonl: what the server accepted, one line a message, locked while a run
-sends, read back tolerant of a line cut short by a crash."""
+"""The send journal, sent.jsonl: what the server accepted, one line a message, and before each
+message's data a line saying it is in flight; locked while a run sends, read back tolerant of a
+line cut short by a crash."""
 
 from __future__ import annotations
 
@@ -40,30 +41,54 @@ def sent_keys(message_ids: set[str]) -> set[str]:
 
 
 def read_journal(path: Path) -> set[str]:
-    """The Message-IDs recorded in the journal at `path` (none if it does not exist).
+    """The Message-IDs recorded in the journal at `path` as accepted (none if it does not exist).
 
     Tolerates lines cut short by a crash: a line is written only after the server accepted its
     message, so even a partial line whose Message-ID is complete counts as sent.
     """
+    return _scan(path)[0]
+
+
+def read_in_flight(path: Path) -> set[str]:
+    """The Message-IDs that went out in a run that died before the server's acceptance was recorded:
+    they may or may not have arrived."""
+    accepted, going = _scan(path)
+    return going - accepted
+
+
+def _scan(path: Path) -> tuple[set[str], set[str]]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return set()
+        return set(), set()
     except OSError as error:
         raise SendError(f"{path}: cannot read the send journal: {error.strerror}.") from None
-    return {found for line in data.split(b"\n") if (found := _journal_id(line))}
+    accepted: set[str] = set()
+    going: set[str] = set()
+    for line in data.split(b"\n"):
+        found = _journal_id(line)
+        if found:
+            (accepted if found[0] == "sent" else going).add(found[1])
+    return accepted, going
 
 
-def _journal_id(line: bytes) -> str | None:
+def _journal_id(line: bytes) -> tuple[str, str] | None:
+    """("sent", id) for an acceptance, ("going", id) for a message in flight, None otherwise."""
     if not line.strip():
         return None
     try:
         entry = json.loads(line)
     except ValueError:
+        # A cut line of an in-flight entry starts with {"in_flight": and so never matches here.
         cut = _CUT_LINE.match(line)
-        return str(json.loads(cut[1])) if cut else None
-    found = entry.get("message_id") if isinstance(entry, dict) else None
-    return found if isinstance(found, str) else None
+        return ("sent", str(json.loads(cut[1]))) if cut else None
+    if not isinstance(entry, dict):
+        return None
+    for kind, name in (("sent", "message_id"), ("going", "in_flight")):
+        found = entry.get(name)
+        if isinstance(found, str):
+            return kind, found
+    return None
 
 
 SYNC_EVERY = 32  # journal entries per fsync: see Journal
@@ -91,8 +116,10 @@ class Journal:
         self._pending = 0  # entries written since the last fsync
         try:
             _lock(self._fd, path)
-            self.ids = read_journal(path)
+            self.ids, going = _scan(path)
             self.keys = sent_keys(self.ids)
+            # in flight when an earlier run died, never confirmed: resent, and reported as such
+            self.unsure = sent_keys(going) - self.keys
             self._end_line()
         except BaseException:
             os.close(self._fd)
@@ -112,6 +139,20 @@ class Journal:
         if size and os.pread(self._fd, 1, size - 1) != b"\n":
             self._write(b"\n")
 
+    def in_flight(self, message: Outgoing, at: datetime) -> None:
+        """Write down, before the message's data goes, that it is going: a run killed between the
+        data and the server's reply leaves this line, and the rerun says the message may have
+        arrived twice. A journal that cannot take this line stops the run before the data goes."""
+        entry = {"in_flight": message.message_id, "file": message.path.name, "at": at.isoformat()}
+        try:
+            self._write(json.dumps(entry).encode("ascii") + b"\n")
+        except OSError as error:
+            raise SendError(
+                f"{self.path}: cannot write the send journal: {error.strerror}; {message.path.name} and"
+                " the messages after it were not sent.",
+                hint="Free some space, then run the same command again: it sends only what is missing.",
+            ) from None
+
     def record(self, message: Outgoing, accepted: Sequence[str], status: Status, at: datetime) -> None:
         """Append one entry for a message the server accepted (fsynced by a later `sync()`)."""
         entry = {
@@ -128,7 +169,7 @@ class Journal:
             raise SendError(
                 f"{self.path}: cannot record that {message.message_id} ({message.path.name}) was sent:"
                 f" {error.strerror}.",
-                hint="Free some space; a rerun may send that message a second time (same Message-ID).",
+                hint="Free some space; a rerun sends that message again (same Message-ID) and says so.",
             ) from None
         self.ids.add(message.message_id)
         self.keys.add(message_key(message.message_id))

@@ -28,10 +28,13 @@ class SendReport:
 
     sent: list[Outgoing] = field(default_factory=list)
     skipped: list[Outgoing] = field(default_factory=list)  # journaled by an earlier run
-    unconfirmed: list[Outgoing] = field(default_factory=list)  # lost reply after the data: resent
+    # the data went out but no acceptance came back (a lost connection, an earlier run killed
+    # mid-message): sent again with the same Message-ID, so it may have arrived twice
+    unconfirmed: list[Outgoing] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)  # not journaled, except refused recipients
     remaining: list[Outgoing] = field(default_factory=list)  # not tried: the limit, or a stop
     stopped: str | None = None  # why the run stopped early when the server became unreachable
+    interrupted: bool = False  # Ctrl-C: the rest is in `remaining`
     dated: dict[str, datetime] = field(default_factory=dict)  # Message-ID: the Date it went out with
     connections: int = 0
     retries: int = 0
@@ -44,7 +47,7 @@ class SendReport:
     @property
     def ok(self) -> bool:
         """Nothing failed and nothing is left because of a failure (exit 0 rather than 1)."""
-        return not self.failed and self.stopped is None
+        return not self.failed and self.stopped is None and not self.interrupted
 
 
 def write_failed_csv(report: SendReport, path: Path) -> None:

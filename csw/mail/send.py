@@ -14,18 +14,19 @@ This module never prints; the CLI turns its report and its errors into output.
 
 from __future__ import annotations
 
+import dataclasses
 import smtplib
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
 
 from csw.mail.journal import JOURNAL_NAME, SYNC_EVERY, Journal, Status, message_key, read_journal
 from csw.mail.outgoing import ConnectionFailed, Outgoing, SendError, read_outbox
 from csw.mail.report import Failure, SendReport, write_failed_csv
-from csw.mail.smtp import SmtpSettings, connect, said, settings_from_config
+from csw.mail.smtp import SmtpSettings, connect, settings_from_config
+from csw.mail.transaction import Attempt, Link
 
 __all__ = [
     "JOURNAL_NAME",
@@ -46,187 +47,6 @@ __all__ = [
 ]
 
 
-# --- sending ----------------------------------------------------------------------------------------
-
-Outcome = Literal["sent", "temporary", "permanent", "unconfirmed"]
-Phase = Literal["connect", "rset", "mail", "rcpt", "data", "reply"]
-
-
-@dataclass(frozen=True)
-class _Attempt:
-    """How one try at one message ended."""
-
-    outcome: Outcome
-    phase: Phase
-    code: int | None = None
-    reason: str = ""
-    usable: bool = True  # whether the connection can carry the next transaction
-    accepted: tuple[str, ...] = ()
-    refused: tuple[tuple[str, int, str], ...] = ()  # (recipient, code, text)
-
-
-def _transact(smtp: smtplib.SMTP, message: Outgoing, sync: Callable[[], None], at: datetime) -> _Attempt:
-    """MAIL, RCPT, DATA driven one by one, so a lost connection tells in which phase it was lost.
-
-    `sync` (the journal's grouped fsync) runs while the server reads the MAIL command, so that the
-    disk and the server work at the same time. `at` is the message's Date as it goes out.
-    """
-    phase: Phase = "mail"
-    try:
-        options = _mail_options(smtp, message)
-        if options is None:
-            return _Attempt(
-                "permanent", phase, None, "the server does not offer SMTPUTF8 for a non-ASCII address"
-            )
-        _put_mail(smtp, message.sender, options)
-        sync()
-        code, text = smtp.getreply()
-        if code != 250:
-            return _refusal(phase, code, text)
-        phase = "rcpt"
-        accepted, refused = _recipients(smtp, message.recipients)
-        if not accepted or any(code < 500 for _, code, _ in refused):
-            return _refused_recipients(refused)
-        phase = "data"
-        smtp.putcmd("data")
-        code, text = smtp.getreply()
-        if code != 354:
-            return _refusal(phase, code, text)
-        smtp.send(message.wire_at(at))
-        phase = "reply"  # the whole message is out: from here on, a lost connection is ambiguous
-        code, text = smtp.getreply()
-    except OSError as error:  # SMTPServerDisconnected, resets and timeouts: the connection is gone
-        outcome: Outcome = "unconfirmed" if phase == "reply" else "temporary"
-        return _Attempt(
-            outcome, phase, None, f"connection lost: {error or type(error).__name__}", usable=False
-        )
-    if code != 250:
-        return _refusal("reply", code, text, ambiguous=code < 0)
-    return _Attempt("sent", "reply", code, accepted=accepted, refused=refused)
-
-
-def _put_mail(smtp: smtplib.SMTP, sender: str, options: Sequence[str]) -> None:
-    # smtplib's mail() without its getreply(), so that the caller can work before reading the reply.
-    if "SMTPUTF8" in options:
-        smtp.command_encoding = "utf-8"
-    extra = "".join(f" {option}" for option in options) if smtp.does_esmtp else ""
-    smtp.putcmd("mail", f"FROM:{smtplib.quoteaddr(sender)}{extra}")
-
-
-def _mail_options(smtp: smtplib.SMTP, message: Outgoing) -> list[str] | None:
-    options = ["BODY=8BITMIME"] if message.eightbit and smtp.has_extn("8bitmime") else []
-    if message.international:
-        if not smtp.has_extn("smtputf8"):
-            return None
-        options.append("SMTPUTF8")
-    return options
-
-
-def _recipients(
-    smtp: smtplib.SMTP, recipients: Iterable[str]
-) -> tuple[tuple[str, ...], tuple[tuple[str, int, str], ...]]:
-    accepted: list[str] = []
-    refused: list[tuple[str, int, str]] = []
-    for recipient in recipients:
-        code, text = smtp.rcpt(recipient)
-        if code in (250, 251):
-            accepted.append(recipient)
-        else:
-            refused.append((recipient, code, said(code, text).partition(" ")[2]))
-    return tuple(accepted), tuple(refused)
-
-
-def _refusal(phase: Phase, code: int, text: bytes, *, ambiguous: bool = False) -> _Attempt:
-    reason = said(code, text).partition(" ")[2]
-    if ambiguous:  # an unreadable reply to the data: as unsure as no reply at all
-        return _Attempt("unconfirmed", phase, None, f"unreadable reply: {reason}", usable=False)
-    if 400 <= code < 500:
-        # 421: the server is closing this connection.
-        return _Attempt("temporary", phase, code, reason, usable=code != 421)
-    if 500 <= code < 600:
-        return _Attempt("permanent", phase, code, reason)
-    return _Attempt("temporary", phase, code, f"unexpected reply: {reason}", usable=False)
-
-
-def _refused_recipients(refused: Sequence[tuple[str, int, str]]) -> _Attempt:
-    # Any 4xx: try the whole message again later (nothing was sent yet); all 5xx: it cannot go.
-    temporary = [item for item in refused if item[1] < 500]
-    first = (temporary or refused)[0]
-    reason = "; ".join(f"{recipient}: {text}" for recipient, _, text in refused)
-    outcome: Outcome = "temporary" if temporary else "permanent"
-    return _Attempt(outcome, "rcpt", first[1], reason, usable=first[1] != 421, refused=tuple(refused))
-
-
-class _Link:
-    """The one SMTP connection of a run: opened on first use, reopened only when it was lost."""
-
-    def __init__(self, settings: SmtpSettings, opener: Callable[[SmtpSettings], smtplib.SMTP]) -> None:
-        self.settings = settings
-        self._opener = opener
-        self._smtp: smtplib.SMTP | None = None
-        self._dirty = False  # a failed transaction may be open: RSET before the next one
-        self.opened = 0
-        self.carried = 0  # messages accepted over the current connection
-
-    def attempt(self, message: Outgoing, sync: Callable[[], None], at: datetime) -> _Attempt:
-        """One try at `message`, dated `at`, reconnecting or resetting first when needed."""
-        smtp = self._ready()
-        if isinstance(smtp, _Attempt):
-            return smtp
-        result = _transact(smtp, message, sync, at)
-        if not result.usable:
-            self.drop()
-        elif result.outcome == "sent":
-            self.carried += 1
-        else:
-            self._dirty = True
-        return result
-
-    def _ready(self) -> smtplib.SMTP | _Attempt:
-        if self._smtp is not None and self._dirty:
-            try:
-                code, text = self._smtp.rset()
-            except OSError as error:
-                code, text = -1, str(error).encode()
-            if code != 250:
-                self.drop()
-                return _Attempt(
-                    "temporary",
-                    "rset",
-                    None,
-                    f"connection lost: {text.decode('utf-8', 'replace')}",
-                    usable=False,
-                )
-            self._dirty = False
-        if self._smtp is None:
-            try:
-                self._smtp = self._opener(self.settings)
-            except ConnectionFailed as error:
-                if not self.opened:
-                    raise  # the first connection: a wrong host or port, not a passing failure
-                return _Attempt("temporary", "connect", None, error.message, usable=False)
-            self.opened += 1
-            self.carried = 0
-        return self._smtp
-
-    def drop(self) -> None:
-        """Close the connection without a word: it is broken or in an unknown state."""
-        if self._smtp is not None:
-            self._smtp.close()
-        self._smtp, self._dirty = None, False
-
-    def quit(self) -> None:
-        """End the session politely; errors there change nothing any more."""
-        if self._smtp is None:
-            return
-        try:
-            self._smtp.quit()
-        except OSError:
-            pass
-        finally:
-            self.drop()
-
-
 @dataclass(frozen=True)
 class _Delivery:
     status: Status
@@ -239,7 +59,7 @@ class _Delivery:
 
 def _deliver(
     message: Outgoing,
-    link: _Link,
+    link: Link,
     journal: Journal,
     sleep: Callable[[float], None],
     now: Callable[[], datetime],
@@ -250,7 +70,7 @@ def _deliver(
     while True:
         carried = link.carried
         at = now().replace(microsecond=0)  # a Date header has whole seconds
-        result = link.attempt(message, journal.sync_some, at)
+        result = link.attempt(message, journal, at)
         unconfirmed = unconfirmed or result.outcome == "unconfirmed"
         if result.outcome == "sent":
             status: Status = "unconfirmed-resent" if unconfirmed else "sent"
@@ -268,7 +88,7 @@ def _deliver(
         retries += 1
 
 
-def _partial(message: Outgoing, result: _Attempt) -> Failure | None:
+def _partial(message: Outgoing, result: Attempt) -> Failure | None:
     # Some recipients refused, the others accepted the data: the message counts as sent for them.
     if not result.refused:
         return None
@@ -277,7 +97,7 @@ def _partial(message: Outgoing, result: _Attempt) -> Failure | None:
     return Failure(message, result.refused[0][1], reason, refused)
 
 
-def _failure(message: Outgoing, result: _Attempt, retries: int, unconfirmed: bool) -> Failure:
+def _failure(message: Outgoing, result: Attempt, retries: int, unconfirmed: bool) -> Failure:
     reason = result.reason
     if result.outcome != "permanent":
         reason += f" (gave up after {retries + 1} attempts)"
@@ -330,31 +150,43 @@ def send_all(
     with a Date header of `now()` when its attempt starts (csw.mail.stamp). Raises SendError when the
     first connection or a login fails (settings, password, certificate) or the journal cannot be
     written; a server that cannot be reached again later stops the run with `report.stopped` set
-    and the rest in `report.remaining`.
+    and the rest in `report.remaining`, and so does Ctrl-C, with `report.interrupted`. A message an
+    earlier run left in flight (killed between its data and the reply) is sent again with the same
+    Message-ID and counted in `report.unconfirmed`: it may have arrived twice.
     """
     report = SendReport()
     pacer = _Pacer(rate_per_minute, now)
     progress = on_progress or _ignore
-    link = _Link(settings, connect)
+    link = Link(settings, connect)
     with Journal(journal) as book:
 
         def pause(seconds: float) -> None:
             book.durable()  # no journal entry waits for its fsync through a pause
             sleep(seconds)
 
+        queue = iter(messages)
+        in_hand: Outgoing | None = None  # for the summary of an interrupted run
         try:
-            for message in messages:
-                if message_key(message.message_id) in book.keys:
-                    report.skipped.append(message)
-                    progress(message, "skipped")
+            for in_hand in queue:
+                key = message_key(in_hand.message_id)
+                if key in book.keys:
+                    report.skipped.append(in_hand)
+                    progress(in_hand, "skipped")
                 elif report.stopped or (limit is not None and report.delivered >= limit):
-                    report.remaining.append(message)
+                    report.remaining.append(in_hand)
                 else:
                     pacer.wait(pause)
-                    delivery = _deliver(message, link, book, pause, now)
-                    status = _settle(message, delivery, report, book, now)
-                    progress(message, status)
+                    delivery = _deliver(in_hand, link, book, pause, now)
+                    if key in book.unsure and delivery.status == "sent":
+                        delivery = dataclasses.replace(delivery, status="unconfirmed-resent")
+                    progress(in_hand, _settle(in_hand, delivery, report, book, now))
+                in_hand = None
             link.quit()
+        except KeyboardInterrupt:
+            # Ctrl-C: what went out is journaled; the message in hand and the rest are left, and
+            # the caller says so. A message cut off mid-data is in flight: the rerun reports it.
+            report.interrupted = True
+            report.remaining.extend([in_hand, *queue] if in_hand is not None else queue)
         finally:
             link.drop()
             report.connections = link.opened

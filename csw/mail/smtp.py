@@ -128,7 +128,9 @@ def _password_from_command(command: str, timeout: float, run: Runner) -> str:
         detail = (done.stderr or "").strip().splitlines()
         said = f": {detail[-1][:200]}" if detail else ""
         raise SendError(f"{where}: failed with exit status {done.returncode}{said}.")
-    password = done.stdout.removesuffix("\n").removesuffix("\r")
+    # The first line: `pass show` and its kin print the password there and notes after it.
+    lines = done.stdout.splitlines()
+    password = lines[0] if lines else ""
     if not password:
         raise SendError(f"{where}: printed no password.")
     return password
@@ -145,10 +147,21 @@ def connect(settings: SmtpSettings) -> smtplib.SMTP:
         _greet(smtp, settings, context)
     except BaseException as error:
         smtp.close()
+        if isinstance(error, TimeoutError):  # it greeted us, so host and port are right
+            raise stalled(settings) from None
         if isinstance(error, OSError):
             raise _connect_error(settings, error) from None
         raise
     return smtp
+
+
+def stalled(settings: SmtpSettings) -> ConnectionFailed:
+    """A server that answered, then went quiet for longer than email.timeout."""
+    return ConnectionFailed(
+        f"{settings.where}: the server stopped answering (nothing for {settings.timeout:g} seconds"
+        " after its greeting).",
+        hint="It may be overloaded or filtering this machine: try again later, or raise email.timeout.",
+    )
 
 
 def _tls_context(settings: SmtpSettings) -> ssl.SSLContext:
