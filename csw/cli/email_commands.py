@@ -22,6 +22,7 @@ from csw.cli.app import (
     templates_folder,
     today,
 )
+from csw.cli.completion import due_dates, message_kinds
 from csw.cli.terminal import console, plain, table
 from csw.errors import UsageError
 
@@ -36,12 +37,18 @@ app.add_typer(email_app, name="email")
 
 RecipientsOption = Annotated[
     Path | None,
-    typer.Option("--recipients", help="CSV with email and name columns (default: the team's, in [[teams]])."),
+    typer.Option(
+        "--recipients",
+        metavar="FILE",
+        help="CSV with email and name columns (default: the team's, in [[teams]]).",
+    ),
 ]
 OnlyOption = Annotated[
     list[str] | None,
     typer.Option(
         "--only",
+        metavar="KIND",
+        autocompletion=message_kinds,
         help="Only this kind (repeatable): proclamation, kickoff, daily, thanks, wrapup, monthly, update.",
     ),
 ]
@@ -53,7 +60,13 @@ InvitesOption = Annotated[
     ),
 ]
 DueOption = Annotated[
-    str | None, typer.Option("--due", help="Only what is due on this date (YYYY-MM-DD or 'today').")
+    str | None,
+    typer.Option(
+        "--due",
+        metavar="DATE",
+        autocompletion=due_dates,
+        help="Only what is due on this date (YYYY-MM-DD or 'today').",
+    ),
 ]
 
 
@@ -131,9 +144,12 @@ def email_send(
     only: OnlyOption = None,
     due: DueOption = None,
     yes: Annotated[bool, typer.Option("--yes", help="Send without asking first.")] = False,
-    limit: Annotated[int | None, typer.Option(min=1, help="Send at most this many messages.")] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, metavar="N", help="Send at most this many messages.")
+    ] = None,
     rate: Annotated[
-        float | None, typer.Option(min=0.1, callback=finite, help="At most this many messages a minute.")
+        float | None,
+        typer.Option(min=0.1, metavar="N", callback=finite, help="At most this many messages a minute."),
     ] = None,
     insecure: Annotated[
         bool, typer.Option("--insecure", help="Allow security = 'none' towards a host that is not local.")
@@ -146,6 +162,7 @@ def email_send(
     from csw.mail.changes import out_of_date, record_sent
     from csw.mail.compose import select
     from csw.mail.delivery import outgoing, send_summary
+    from csw.mail.journal import message_key, sent_keys
     from csw.mail.send import JOURNAL_NAME, read_journal, settings_from_config
 
     kinds, day = _selection(only, due)
@@ -165,7 +182,8 @@ def email_send(
         typer.echo(f"changed: {line}", err=True)
     journal = outbox / JOURNAL_NAME
     done = read_journal(journal)
-    pending = [c for c in chosen if c.message_id not in done]
+    keys = sent_keys(done)  # by key: a Message-ID sent under an earlier domain is the same message
+    pending = [c for c in chosen if message_key(c.message_id) not in keys]
     typer.echo(
         send_summary(
             pending,
