@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 from csw.mail.compose import Composed
+from csw.mail.journal import message_key, sent_keys
 from csw.mail.published import Record, load_record, save_record
 from csw.mail.readers import Readers
 
@@ -26,10 +27,11 @@ def digest(message: Composed) -> str:
 def out_of_date(composed: Sequence[Composed], record: Record) -> list[str]:
     """A line per kind of sent message that no longer says what the plan says, and a line for the
     readers whose calendar changed since it went out (their update is composed)."""
+    said = _by_key(record.messages)
     stale = Counter(
         item.draft.kind
         for item in composed
-        if item.message_id in record.messages and record.messages[item.message_id] != digest(item)
+        if said.get(message_key(item.message_id), digest(item)) != digest(item)
     )
     lines = [
         f"{n} sent {kind} message{'s' * (n != 1)} no longer match the plan or the recipients"
@@ -55,6 +57,11 @@ def out_of_date(composed: Sequence[Composed], record: Record) -> list[str]:
     return lines
 
 
+def _by_key(messages: Mapping[str, str]) -> dict[str, str]:
+    """The record's digests by message key: a Message-ID sent under an earlier domain still counts."""
+    return {message_key(message_id): said for message_id, said in messages.items()}
+
+
 def _people(count: int) -> str:
     return "1 person" if count == 1 else f"{count} people"
 
@@ -69,16 +76,20 @@ def record_sent(outbox: Path, composed: Sequence[Composed], sent: Collection[str
 
     record = load_record(outbox)
     stamp = plan_stamp(readers.plan)
+    keys = sent_keys(set(sent))
+    known = {message_key(message_id): message_id for message_id in record.messages}
     updated = set()
     for item in composed:
-        if item.message_id not in sent:
+        if message_key(item.message_id) not in keys:
             continue
-        record.messages[item.message_id] = digest(item)
+        key = known.setdefault(message_key(item.message_id), item.message_id)
+        record.messages[key] = digest(item)
         if item.events is not None:
             record.published(item.draft.recipient.email, item.events, readers.revisions, stamp)
         if item.draft.kind == "update":
             updated.add(item.draft.recipient.email.casefold())
     for item in composed:
-        if item.draft.recipient.email.casefold() in updated and item.message_id in record.messages:
-            record.messages[item.message_id] = digest(item)
+        key = message_key(item.message_id)
+        if item.draft.recipient.email.casefold() in updated and key in known:
+            record.messages[known[key]] = digest(item)
     save_record(outbox, record)

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from csw.config import Email, clock_minutes
 from csw.context import plan_context
+from csw.mail import identity
 from csw.mail.audience import KINDS, ComposeError, Draft, audience, check_kinds, matches, schedule
 from csw.mail.mime import MAIL_POLICY, address, calendar_part, header_line, markdown_parser
 from csw.mail.readers import Readers
@@ -125,7 +126,7 @@ class Composer:
         subject, markdown = self._render(draft, reader, shift)
         if fill(body.subject, values) != subject or not fills_the_same(body, values, markdown):
             body, values = self._body(draft, reader, shift), {}
-        message_id = f"<{self._identity(draft)}@{self.plan.organization.domain}>"
+        message_id = identity.message_id(self.plan.year, draft, self.plan.organization.domain)
         headers = [
             ("From", self.sender),
             ("To", address(reader.address, f"recipient on line {reader.line}")),
@@ -282,13 +283,6 @@ class Composer:
         context = {**self.context, "subject": subject, "body": body, "sign_off": self.sign_off}
         return render(self.env, "email/layout.html.j2", context)
 
-    def _identity(self, draft: Draft) -> str:
-        seed = (
-            f"{self.plan.year}|{self.plan.organization.team}|{draft.kind}|{draft.key}|{draft.recipient.email}"
-        )
-        digest = hashlib.sha256(seed.encode("utf-8")).hexdigest()[:20]
-        return f"csw.{self.plan.year}.{draft.kind}.{digest}"
-
 
 def _field(line: str, template: str) -> tuple[str, str]:
     key, sep, value = line.partition(":")
@@ -362,7 +356,7 @@ def _updates(readers: Readers, team: Sequence[Recipient], today: date) -> list[D
 def select(
     composed: Sequence[Composed], kinds: Sequence[str] = (), due: date | None = None
 ) -> list[Composed]:
-    """The messages of these kinds (all if none given) due on `due` (any day if None)."""
+    """The messages of these kinds (all if none given) due on or before `due` (any day if None)."""
     check_kinds(kinds)
     return [c for c in composed if matches(c.draft, kinds, due)]
 
