@@ -14,6 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from csw import __version__
+from csw.cli.choices import FORMATS, list_completer
 from csw.errors import CswError, UsageError
 
 if TYPE_CHECKING:
@@ -49,7 +50,9 @@ app.add_typer(ideas_app, name="ideas")
 
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", help="csw.toml to use (default: ./csw.toml, else built-in defaults)."),
+    typer.Option(
+        "--config", metavar="FILE", help="csw.toml to use (default: ./csw.toml, else built-in defaults)."
+    ),
 ]
 
 
@@ -119,11 +122,20 @@ def load(config_path: Path | None) -> Config:
 
 TemplatesOption = Annotated[
     Path | None,
-    typer.Option("--templates", help="Your template folder; its files override the built-in ones by name."),
+    typer.Option(
+        "--templates",
+        metavar="DIR",
+        help="Your template folder; its files override the built-in ones by name.",
+    ),
 ]
 FormatOption = Annotated[
     str | None,
-    typer.Option("--format", help="Exports, comma-separated: md,ics,html,json (default: all but json)."),
+    typer.Option(
+        "--format",
+        metavar="FORMATS",
+        autocompletion=list_completer(FORMATS),
+        help="Exports, comma-separated: md,ics,html,json (default: all but json).",
+    ),
 ]
 
 
@@ -135,7 +147,9 @@ def templates_folder(config: Config, option: Path | None) -> Path | None:
 
 IdeasOption = Annotated[
     list[Path] | None,
-    typer.Option("--ideas", help="Your idea bank: a YAML file or a folder of them (repeatable)."),
+    typer.Option(
+        "--ideas", metavar="PATH", help="Your idea bank: a YAML file or a folder of them (repeatable)."
+    ),
 ]
 
 

@@ -5,8 +5,8 @@ stay inside them and cost nothing at an ordinary start-up. A completer never rai
 config completes nothing rather than printing a traceback into the user's shell.
 """
 
-# No `from __future__ import annotations` here: Typer reads these signatures to know what to pass
-# (the context, the incomplete word), and older Typers compare the annotations as real types.
+from __future__ import annotations
+
 import contextlib
 import io
 from pathlib import Path
@@ -14,43 +14,57 @@ from typing import Any
 
 import typer
 
+from csw.cli.choices import MESSAGE_KINDS, completer
 
-def message_kinds(incomplete: str) -> list[str]:
-    from csw.mail.audience import KINDS
-
-    return [kind for kind in KINDS if kind.startswith(incomplete)]
-
-
-def due_dates(incomplete: str) -> list[str]:
-    return [word for word in ("today",) if word.startswith(incomplete)]
+message_kinds = completer(MESSAGE_KINDS)
+due_dates = completer(("today",))
 
 
 def idea_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-    """The ids of the bank in use (the built-in one, the config's and any --ideas), with titles."""
+    """The ids of the bank in use (the built-in one, the config's and any --ideas), with titles.
+
+    A user file with problems still offers the ideas that loaded; a config that does not load, or
+    anything else going wrong, offers nothing.
+    """
     try:
-        with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
-            bank = _bank(ctx.params)
-    except Exception:  # a bank or config that does not load completes nothing
+        with _quiet():
+            config = _config(ctx.params)
+            ideas = _bank(config, ctx.params).ideas
+    except Exception:
         return []
-    return [(idea.id, idea.title) for idea in bank.ideas if idea.id.startswith(incomplete)]
+    return [(idea_id, idea.title) for idea_id, idea in ideas.items() if idea_id.startswith(incomplete)]
 
 
-def idea_pairs(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-    """DAY=IDEA for --pin: the day names first, then the ids once the day is typed."""
+def idea_pins(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """DAY=IDEA for --pin: the days of the configured week first, then the ids once a day is typed."""
     day, equals, idea = incomplete.partition("=")
-    if not equals:
-        return [(f"{name}=", "") for name in _DAYS if name.startswith(incomplete.lower())]
-    return [(f"{day}={found}", title) for found, title in idea_ids(ctx, idea)]
+    if equals:
+        return [(f"{day}={found}", title) for found, title in idea_ids(ctx, idea)]
+    try:
+        with _quiet():
+            days: tuple[str, ...] = tuple(_config(ctx.params).week.days)
+    except Exception:
+        days = ("mon", "tue", "wed", "thu", "fri")
+    return [(f"{name}=", "") for name in days if name.startswith(incomplete.lower())]
 
 
-_DAYS = ("mon", "tue", "wed", "thu", "fri")
+def _quiet() -> contextlib.ExitStack:
+    """Nothing a loader prints may reach the shell: completion output is the shell's input."""
+    stack = contextlib.ExitStack()
+    stack.enter_context(contextlib.redirect_stdout(io.StringIO()))
+    stack.enter_context(contextlib.redirect_stderr(io.StringIO()))
+    return stack
 
 
-def _bank(params: dict[str, Any]) -> Any:
+def _config(params: dict[str, Any]) -> Any:
     from csw.config_file import find_config, load_config
+
+    return load_config(find_config(params.get("config_path"), Path(".")))
+
+
+def _bank(config: Any, params: dict[str, Any]) -> Any:
     from csw.ideas import load_bank
 
-    config = load_config(find_config(params.get("config_path"), Path(".")))
     extra = [Path(p) for p in params.get("ideas") or ()]
     bank, _problems = load_bank([*(config.resolve(p) for p in config.ideas.paths), *extra])
     return bank

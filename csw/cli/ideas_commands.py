@@ -9,18 +9,42 @@ from typing import Annotated, Any
 import typer
 
 from csw.cli.app import ConfigOption, IdeasOption, ideas_app, load
+from csw.cli.choices import CATEGORIES, IDEA_KINDS, MODES, SPANS, completer, one_of
+from csw.cli.completion import idea_ids
 from csw.cli.terminal import console, table
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
 @ideas_app.command("list")
 def ideas_list(
-    category: Annotated[str | None, typer.Option(help="Only this category, e.g. food.")] = None,
-    mode: Annotated[
-        str | None, typer.Option(help="Only ideas that work for onsite, remote or hybrid.")
+    category: Annotated[
+        str | None,
+        typer.Option(
+            metavar="CATEGORY",
+            autocompletion=completer(CATEGORIES),
+            help="Only this category: " + ", ".join(CATEGORIES) + ".",
+        ),
     ] = None,
-    span: Annotated[str | None, typer.Option(help="day, slot, week or daily.")] = None,
-    kind: Annotated[str | None, typer.Option(help="theme or activity (the version-1 split).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    mode: Annotated[
+        str | None,
+        typer.Option(
+            metavar=one_of(MODES), autocompletion=completer(MODES), help="Only ideas that work this way."
+        ),
+    ] = None,
+    span: Annotated[
+        str | None,
+        typer.Option(metavar=one_of(SPANS), autocompletion=completer(SPANS), help="Only ideas this long."),
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            metavar=one_of(IDEA_KINDS),
+            autocompletion=completer(IDEA_KINDS),
+            help="Only this side of the version-1 split.",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
     config_path: ConfigOption = None,
     ideas: IdeasOption = None,
 ) -> None:
@@ -46,7 +70,8 @@ def ideas_list(
 
 @ideas_app.command("show")
 def ideas_show(
-    idea_id: Annotated[str, typer.Argument(metavar="ID", help="The idea's id.")],
+    idea_id: Annotated[str, typer.Argument(metavar="ID", autocompletion=idea_ids, help="The idea's id.")],
+    as_json: JsonOption = False,
     config_path: ConfigOption = None,
     ideas: IdeasOption = None,
 ) -> None:
@@ -54,19 +79,27 @@ def ideas_show(
     from csw.catalog import describe_idea
 
     bank = _bank(config_path, ideas)
-    typer.echo(describe_idea(bank.get(idea_id), bank.origin[idea_id]))
+    idea, origin = bank.get(idea_id), bank.origin[idea_id]
+    if as_json:
+        where = {"defined_at": origin.removeprefix("built-in "), "builtin": origin.startswith("built-in ")}
+        typer.echo(json.dumps({**idea.model_dump(mode="json"), **where}, indent=2, ensure_ascii=False))
+        return
+    typer.echo(describe_idea(idea, origin))
 
 
 @ideas_app.command("check")
 def ideas_check(
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Files or folders (default: every bank in use).")
+        list[Path] | None,
+        typer.Argument(metavar="PATH", help="Files or folders (default: every bank in use)."),
     ] = None,
+    as_json: JsonOption = False,
     config_path: ConfigOption = None,
 ) -> None:
     """Validate idea banks, and find text that contradicts an idea's fields; list every problem
     with file:line, and how to upgrade version-1 ideas; exit 1 if any."""
     from csw.idea_lint import check_bank
+    from csw.idea_report import check_report
     from csw.ideas import problem_count
 
     if paths:
@@ -75,6 +108,12 @@ def ideas_check(
         config = load(config_path)
         checked = [config.resolve(p) for p in config.ideas.paths]
     bank, problems = check_bank(checked, builtin_too=not paths)
+    if as_json:
+        report = check_report(checked, bank, problems, builtin=not paths)
+        typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        if problems:
+            raise typer.Exit(1)
+        return
     for problem in problems:
         typer.echo(problem)
     if problems:

@@ -19,23 +19,33 @@ from csw.cli.app import (
     templates_folder,
     today,
 )
+from csw.cli.choices import MODES, completer, one_of
+from csw.cli.completion import idea_ids, idea_pins
 from csw.cli.terminal import print_plan, print_teams
 from csw.errors import UsageError
 
 RosterOption = Annotated[
     Path | None,
     typer.Option(
+        metavar="FILE",
         help="The team's CSV (email, name, shift, role, remote, cover): sizes the waves, puts every"
-        " rep in theirs, writes roster.csv and coverage.md (default: team.roster in csw.toml)."
+        " rep in theirs, writes roster.csv and coverage.md (default: team.roster in csw.toml).",
     ),
+]
+OutOption = Annotated[
+    Path | None, typer.Option("--out", metavar="DIR", help="Output folder (default: the plan's).")
 ]
 
 
 @app.command(context_settings={"ignore_unknown_options": True})
 def week(
-    years: Annotated[list[str] | None, typer.Argument(help="Years (default: the next week).")] = None,
-    from_year: Annotated[str | None, typer.Option("--from", help="First year of a range.")] = None,
-    to_year: Annotated[str | None, typer.Option("--to", help="Last year of a range.")] = None,
+    years: Annotated[
+        list[str] | None, typer.Argument(metavar="YEAR", help="Years (default: the next week).")
+    ] = None,
+    from_year: Annotated[
+        str | None, typer.Option("--from", metavar="YEAR", help="First year of a range.")
+    ] = None,
+    to_year: Annotated[str | None, typer.Option("--to", metavar="YEAR", help="Last year of a range.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
     config_path: ConfigOption = None,
 ) -> None:
@@ -66,7 +76,7 @@ def week(
 
 @app.command()
 def init(
-    folder: Annotated[Path, typer.Argument(help="Where to write them.")] = Path("."),
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="Where to write them.")] = Path("."),
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
 ) -> None:
     """Write a commented csw.toml and an example recipients.csv."""
@@ -78,38 +88,60 @@ def init(
 
 @app.command()
 def plan(
-    year: Annotated[str, typer.Argument(help="The year to plan, e.g. 2025.")],
+    year: Annotated[str, typer.Argument(metavar="YEAR", help="The year to plan, e.g. 2025.")],
     config_path: ConfigOption = None,
     ideas: IdeasOption = None,
     seed: Annotated[
-        int | None, typer.Option(help="Another seed gives another week (default: the year).")
+        int | None, typer.Option(metavar="N", help="Another seed gives another week (default: the year).")
     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Output folder (default: ./csw-YEAR/).")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", metavar="DIR", help="Output folder (default: ./csw-YEAR/).")
+    ] = None,
     formats: FormatOption = None,
-    mode: Annotated[str | None, typer.Option(help="onsite, remote or hybrid.")] = None,
-    headcount: Annotated[int | None, typer.Option(help="Reps on the team.")] = None,
-    budget: Annotated[float | None, typer.Option(help="The week's budget.", callback=finite)] = None,
-    per_day: Annotated[int | None, typer.Option("--per-day", help="Activities per day (default 2).")] = None,
+    mode: Annotated[
+        str | None,
+        typer.Option(metavar=one_of(MODES), autocompletion=completer(MODES), help="How the team works."),
+    ] = None,
+    headcount: Annotated[int | None, typer.Option(metavar="N", help="Reps on the team.")] = None,
+    budget: Annotated[
+        float | None, typer.Option(metavar="AMOUNT", help="The week's budget.", callback=finite)
+    ] = None,
+    per_day: Annotated[
+        int | None, typer.Option("--per-day", metavar="N", help="Activities per day (default 2).")
+    ] = None,
     pin: Annotated[
         list[str] | None,
-        typer.Option(help="DAY=IDEA_ID: put this idea on that day (tue, tuesday or 2025-10-07)."),
+        typer.Option(
+            metavar="DAY=IDEA",
+            autocompletion=idea_pins,
+            help="Put this idea on that day (tue, tuesday or 2025-10-07); repeatable.",
+        ),
     ] = None,
-    exclude: Annotated[list[str] | None, typer.Option(help="IDEA_ID never to plan.")] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(metavar="IDEA", autocompletion=idea_ids, help="An idea never to plan; repeatable."),
+    ] = None,
     history: Annotated[
-        list[Path] | None, typer.Option(help="An earlier plan.yaml whose ideas not to repeat.")
+        list[Path] | None,
+        typer.Option(metavar="FILE", help="An earlier plan.yaml whose ideas not to repeat; repeatable."),
     ] = None,
     templates: TemplatesOption = None,
-    force: Annotated[bool, typer.Option(help="Replace a plan.yaml that was edited.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace a plan.yaml that was edited.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON instead.")] = False,
     year_round: Annotated[
         bool | None,
         typer.Option("--year-round/--no-year-round", help="Add a touchpoint in each of the 11 months after."),
     ] = None,
     kudos: Annotated[
-        Path | None, typer.Option(help="CSV of customer comments (date, rep, quote, channel) to read out.")
+        Path | None,
+        typer.Option(
+            metavar="FILE", help="CSV of customer comments (date, rep, quote, channel) to read out."
+        ),
     ] = None,
     roster: RosterOption = None,
-    team: Annotated[str | None, typer.Option(help="Plan only this team of a [[teams]] config.")] = None,
+    team: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Plan only this team of a [[teams]] config.")
+    ] = None,
 ) -> None:
     """Plan a year's week and write plan.yaml and its exports.
 
@@ -181,12 +213,14 @@ def _warn(lines: list[str], prefix: str = "") -> None:
 def render(
     plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="The plan.yaml to render.")],
     formats: FormatOption = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Output folder (default: the plan's).")] = None,
+    out: OutOption = None,
     templates: TemplatesOption = None,
     config_path: ConfigOption = None,
     raised: Annotated[
         float | None,
-        typer.Option(min=0, callback=finite, help="What the charity drive raised, for the agenda."),
+        typer.Option(
+            min=0, metavar="AMOUNT", callback=finite, help="What the charity drive raised, for the agenda."
+        ),
     ] = None,
     roster: RosterOption = None,
 ) -> None:
@@ -220,9 +254,12 @@ def render(
 def certificates(
     plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="The plan.yaml.")],
     roster: Annotated[
-        Path | None, typer.Option(help="CSV of the reps: names (optional award, email); default team.roster.")
+        Path | None,
+        typer.Option(
+            metavar="FILE", help="CSV of the reps: names (optional award, email); default team.roster."
+        ),
     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Output folder (default: the plan's).")] = None,
+    out: OutOption = None,
     templates: TemplatesOption = None,
     config_path: ConfigOption = None,
 ) -> None:
