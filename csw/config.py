@@ -24,6 +24,7 @@ from csw.dates import WEEKDAYS
 from csw.validation import (
     DomainName,
     Int,
+    Mailbox,
     Number,
     OneLine,
     StrictModel,
@@ -213,14 +214,14 @@ class Meals(StrictModel):
 
 
 class Email(StrictModel):
-    from_: OneLine | None = Field(default=None, alias="from")
+    from_: Mailbox | None = Field(default=None, alias="from")
     host: str = "localhost"
     port: Int | None = Field(default=None, ge=1, le=65535)
     security: Literal["ssl", "starttls", "none"] = "starttls"
     username: str | None = None
     password_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     password_command: str | None = None
-    sponsor: OneLine | None = None
+    sponsor: Mailbox | None = None
     kickoff_days_before: Int = Field(default=7, ge=0, le=60)
     send_time: str = "08:00"  # when each message is due, on its day, in the organisation's zone
     ca_file: str | None = None  # a CA bundle for a server with a private certificate

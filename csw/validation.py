@@ -90,6 +90,33 @@ def check_domain(value: str) -> str:
 DomainName = Annotated[str, AfterValidator(check_domain)]
 
 
+def check_mailbox(value: str) -> str:
+    """'Name <address>' checked as recipients' addresses are (csw.mail.recipients): an ASCII local
+    part, and an international domain in its ASCII form, so that From, To and the SMTP envelope
+    carry it as mail servers expect. Returned with the address normalised."""
+    from email.headerregistry import Address
+    from email.utils import parseaddr
+
+    from email_validator import EmailNotValidError, validate_email
+
+    name, address = parseaddr(value)
+    if "@" not in address:
+        raise ValueError(f"'{value}' is not an address; write it as 'Name <name@example.com>'")
+    try:
+        valid = validate_email(address, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as error:
+        reason = str(error).rstrip(".")
+        raise ValueError(
+            f"'{address}' is not a valid email address: {reason[:1].lower()}{reason[1:]}"
+        ) from None
+    return str(Address(display_name=name, addr_spec=valid.ascii_email or valid.normalized))
+
+
+Mailbox = Annotated[
+    str, StringConstraints(strip_whitespace=True), AfterValidator(_one_line), AfterValidator(check_mailbox)
+]
+
+
 def dotted(loc: Loc) -> str:
     """('team', 'shifts', 0, 'end') -> 'team.shifts[0].end'."""
     text = ""

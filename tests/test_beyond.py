@@ -76,7 +76,15 @@ def test_year_round_flag_and_monthly_email_on_its_day(csw, write, tmp_path: Path
     plan_file = tmp_path / "csw-2025" / "plan.yaml"
     first = load_plan(plan_file).year_round[0]
     result = csw(
-        "email", "preview", plan_file, "--recipients", "recipients.csv", "--due", first.date.isoformat()
+        "email",
+        "preview",
+        plan_file,
+        "--recipients",
+        "recipients.csv",
+        "--only",
+        "monthly",
+        "--due",
+        first.date.isoformat(),
     )
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[1].split()[:1] == ["monthly"]

@@ -159,8 +159,12 @@ def test_only_and_due_select_what_is_listed(csw, planned: Path) -> None:
         "2025-10-07",
     )
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[1].split() == ["daily", "Tue", "2025-10-07", "2"]
-    assert "2 of 16 messages" in result.stdout
+    # due by Tuesday: Monday's too, for a daily job that missed a day
+    assert [line.split() for line in result.stdout.splitlines()[1:3]] == [
+        ["daily", "Mon", "2025-10-06", "2"],
+        ["daily", "Tue", "2025-10-07", "2"],
+    ]
+    assert "4 of 16 messages" in result.stdout
     today = csw(
         "email",
         "preview",
@@ -171,7 +175,7 @@ def test_only_and_due_select_what_is_listed(csw, planned: Path) -> None:
         "today",
         env={"CSW_TODAY": "2025-09-29"},
     )
-    assert "2 of 16 messages" in today.stdout, "the two kickoffs are due a week before"
+    assert "3 of 16 messages" in today.stdout, "the two kickoffs, a week before, and the proclamation"
 
 
 def test_bad_only_and_due(csw, planned: Path) -> None:

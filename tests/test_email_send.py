@@ -75,9 +75,44 @@ def test_send_asks_first_and_refuses_without_a_terminal(csw, write, plan_file: P
         assert server.handler.received == []
 
 
-def test_due_today_sends_only_what_is_due(csw, write, plan_file: Path) -> None:
+def test_due_today_sends_what_is_due_and_catches_up_on_what_was_missed(csw, write, plan_file: Path) -> None:
+    def send_due(day: str) -> list[str]:
+        server.handler.received.clear()
+        clock = {"CSW_NOW": f"{day}T11:00:00Z"}  # 06:00 in Chicago
+        result = csw(
+            "email", "send", plan_file, "--recipients", "recipients.csv", "--due", "today", "--yes", env=clock
+        )
+        assert result.exit_code == 0, result.stderr
+        return sorted(str(r.message["X-CSW-Kind"]) for r in server.handler.received)
+
     with serve(Recorder()) as server:
         configure(write, server.port)
+        assert send_due("2025-09-22") == ["proclamation"]
+        # the cron job did not run on kickoff day, nor on Monday: Tuesday's run sends what it missed
+        assert send_due("2025-10-07") == ["daily"] * 4 + ["kickoff"] * 2
+        assert send_due("2025-10-08") == ["daily", "daily", "thanks"]
+        assert send_due("2025-10-08") == []
+
+
+def test_a_rep_added_late_gets_the_kickoff_and_its_calendar_first(csw, write, plan_file: Path) -> None:
+    with serve(Recorder()) as server:
+        configure(write, server.port)
+        monday = {"CSW_NOW": "2025-10-06T11:00:00Z"}
+        first = csw(
+            "email",
+            "send",
+            plan_file,
+            "--recipients",
+            "recipients.csv",
+            "--due",
+            "today",
+            "--yes",
+            env=monday,
+        )
+        assert first.exit_code == 0, first.stderr
+        server.handler.received.clear()
+        write("recipients.csv", RECIPIENTS + "lee@acme.example,Lee Park,day,Customer Care,rep,Austin\n")
+        tuesday = {"CSW_NOW": "2025-10-07T11:00:00Z"}
         result = csw(
             "email",
             "send",
@@ -87,11 +122,18 @@ def test_due_today_sends_only_what_is_due(csw, write, plan_file: Path) -> None:
             "--due",
             "today",
             "--yes",
-            env={"CSW_TODAY": "2025-10-07"},
+            env=tuesday,
         )
-        assert result.exit_code == 0, result.stderr
-        kinds = sorted(r.message["X-CSW-Kind"] for r in server.handler.received)
-        assert kinds == ["daily", "daily"]
+    assert result.exit_code == 0, result.stderr
+    # Monday's daily for Lee is 22 hours late at 06:00 on Tuesday: only the kickoff is a day late
+    assert "1 of them is more than a day late (1 kickoff due Mon 2025-09-29)." in result.stdout
+    to_lee = [r for r in server.handler.received if r.rcpt_tos == ("lee@acme.example",)]
+    assert [str(r.message["X-CSW-Kind"]) for r in to_lee] == ["kickoff", "daily", "daily"]
+    attached = [p.get_filename() for p in to_lee[0].message.iter_attachments()]
+    assert attached == ["schedule.ics"]
+    others = [r for r in server.handler.received if r not in to_lee]
+    # the others: Tuesday's, and Sam's update (Lee joined his shift's waves)
+    assert sorted(str(r.message["X-CSW-Kind"]) for r in others) == ["daily", "daily", "update"]
 
 
 class RejectsJo(Recorder):
@@ -268,6 +310,22 @@ def test_messages_sent_a_few_hours_before_they_are_due_are_not_flagged(csw, writ
     clock = {"CSW_NOW": "2025-10-07T09:00:00Z"}  # 04:00 in Chicago: a daily cron job
     with serve(Recorder()) as server:
         configure(write, server.port)
+        monday = {"CSW_NOW": "2025-10-06T09:00:00Z"}
+        assert (
+            csw(
+                "email",
+                "send",
+                plan_file,
+                "--recipients",
+                "recipients.csv",
+                "--due",
+                "2025-10-06",
+                "--yes",
+                env=monday,
+            ).exit_code
+            == 0
+        )
+        server.handler.received.clear()
         result = csw(
             "email", "send", plan_file, "--recipients", "recipients.csv", "--due", "today", "--yes", env=clock
         )

@@ -4,7 +4,7 @@
 in the order `csw --help` lists them.
 """
 
-from csw.cli import email_commands, ideas_commands, plan_commands
+from csw.cli import email_commands, ideas_commands, plan_commands, send_command
 from csw.cli.app import app, ideas_app, main, today
 from csw.cli.terminal import PLAIN_TABLE_FROM
 
@@ -16,5 +16,6 @@ __all__ = [
     "ideas_commands",
     "main",
     "plan_commands",
+    "send_command",
     "today",
 ]

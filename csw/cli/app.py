@@ -71,13 +71,18 @@ def _root(
     """Plan Customer Service Week: dates, themed days, activities, agenda, calendar, emails."""
 
 
-def today() -> date:
+def today(zone: str | None = None) -> date:
     """The one reading of the calendar; CSW_TODAY=YYYY-MM-DD pins it (tests, a dry run of a cron job).
 
-    Without CSW_TODAY, a CSW_NOW (see `now`) gives the date too, as it reads in its own offset.
+    The date is the one in `zone` (the organisation's: a cron job at 00:30 in Sydney runs on a
+    machine whose clock may still say yesterday), else in CSW_NOW's own offset, else the machine's.
     """
     pinned = os.environ.get("CSW_TODAY")
     if not pinned:
+        if zone:
+            from zoneinfo import ZoneInfo
+
+            return now().astimezone(ZoneInfo(zone)).date()
         return now().date() if os.environ.get("CSW_NOW") else date.today()
     try:
         return date.fromisoformat(pinned)

@@ -123,4 +123,6 @@ def check_kinds(kinds: Sequence[str]) -> None:
 
 
 def matches(draft: Draft, kinds: Sequence[str], due: date | None) -> bool:
-    return (not kinds or draft.kind in kinds) and (due is None or draft.due == due)
+    """Of these kinds (any if none), and due on or before `due` (any day if None): a daily job that
+    missed a day, or a rep added on Tuesday, catches up on what is still to send."""
+    return (not kinds or draft.kind in kinds) and (due is None or draft.due <= due)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime, time
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -43,10 +43,17 @@ def outgoing(composed: Sequence[Composed], outbox: Path) -> list[Outgoing]:
     ]
 
 
-def send_summary(pending: Sequence[Composed], already: int, server: str, sender: str, today: date) -> str:
-    """What is about to happen, said before anything is sent."""
+def send_summary(
+    pending: Sequence[Composed],
+    already: int,
+    server: str,
+    sender: str,
+    today: date,
+    late: str | None = None,
+) -> str:
+    """What is about to happen, said before anything is sent; `late`: the overdue line."""
     if not pending and not already:
-        return "Nothing to send: no message is of those kinds or due that day."
+        return "Nothing to send: no message is of those kinds or due by that day."
     if not pending:
         return f"Nothing to send: all {already} selected messages are already in the journal."
     kinds = Counter(item.draft.kind for item in pending)
@@ -57,7 +64,35 @@ def send_summary(pending: Sequence[Composed], already: int, server: str, sender:
     later = sum(item.draft.due > today for item in pending)
     if later:
         lines.append(f"{later} of them are due after today; a daily job would use --due today.")
+    if late:
+        lines.append(late)
     return "\n".join(lines)
+
+
+def overdue(pending: Sequence[Composed], at: datetime, zone: str, send_time: str) -> str | None:
+    """A line for the messages more than a day past their due time at `at` (a missed daily job, a
+    server that was down, a rep added late), by kind and due date; None if there are none.
+    `send_time`: email.send_time, the time of day each message is due in `zone`."""
+    from zoneinfo import ZoneInfo
+
+    from csw.config import clock_minutes
+
+    tz = ZoneInfo(zone)
+    due_at = time(*divmod(clock_minutes(send_time), 60))
+    groups = [
+        group
+        for group in offtime(
+            (item.draft.kind, datetime.combine(item.draft.due, due_at, tz), at) for item in pending
+        )
+        if group.late
+    ]
+    if not groups:
+        return None
+    total = sum(group.count for group in groups)
+    parts = [f"{g.count} {g.kind} due {g.due:%a} {g.due.isoformat()}" for g in groups[:4]]
+    if len(groups) > 4:
+        parts.append(f"{sum(g.count for g in groups[4:])} more")
+    return f"{total} of them {'is' if total == 1 else 'are'} more than a day late ({', '.join(parts)})."
 
 
 def report_lines(report: SendReport) -> list[str]:
@@ -113,3 +148,39 @@ def failure_rows(report: SendReport) -> list[tuple[str, str, str, str]]:
         (f.message.path.name, ", ".join(f.recipients), "" if f.code is None else str(f.code), f.reason)
         for f in report.failed
     ]
+
+
+def report_record(report: SendReport, server: str) -> dict[str, object]:
+    """The run as JSON for cron jobs and monitoring: counts, and each message that failed or whose
+    arrival is in doubt."""
+
+    def named(message: Outgoing) -> dict[str, object]:
+        return {"file": message.path.name, "message_id": message.message_id, "to": list(message.recipients)}
+
+    return {
+        "server": server,
+        "ok": report.ok,
+        "counts": {
+            "sent": len(report.sent),
+            "unconfirmed": len(report.unconfirmed),
+            "skipped": len(report.skipped),
+            "failed": len(report.failed),
+            "remaining": len(report.remaining),
+        },
+        "connections": report.connections,
+        "retries": report.retries,
+        # resent with the same Message-ID after a lost reply or a crash: may have arrived twice
+        "unconfirmed": [named(message) for message in report.unconfirmed],
+        "failed": [
+            {
+                **named(failure.message),
+                "refused": list(failure.recipients),
+                "code": failure.code,
+                "reason": failure.reason,
+            }
+            for failure in report.failed
+        ],
+        "late": [line for line in off_time_lines(report)],
+        "stopped": report.stopped,
+        "interrupted": report.interrupted,
+    }

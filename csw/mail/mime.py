@@ -66,18 +66,31 @@ def header_line(name: str, value: str) -> bytes:
 
 @lru_cache(maxsize=4096)
 def _folded_header(name: str, value: str) -> bytes:
-    return MAIL_POLICY.fold_binary(*MAIL_POLICY.header_store_parse(name, value))
+    folded = MAIL_POLICY.fold_binary(*MAIL_POLICY.header_store_parse(name, value))
+    longest = max(len(line) for line in folded.split(b"\r\n"))
+    if longest > MAX_LINE:  # a word too long to fold: servers refuse the message ("line too long")
+        raise ComposeError(
+            f"the {name} header would have a line of {longest} octets, more than mail allows"
+            f" ({MAX_LINE}); shorten its longest word: {value[:60]}..."
+        )
+    return folded
+
+
+MAX_LINE = 998  # octets in a header line, CRLF not counted (RFC 5322)
+MAX_NAME = 200  # characters of a display name: long enough for any real one, short enough to fit
 
 
 def address(text: str, where: str) -> str:
-    """A header-safe address; a line break here would forge headers, so it is refused."""
+    """A header-safe address; a line break here would forge headers, so it is refused, and a display
+    name is cut at MAX_NAME characters so that no header line outgrows what servers take."""
     if any(ch in text for ch in "\r\n\0"):
         raise ComposeError(f"{where}: an address may not contain line breaks.")
     name, address = parseaddr(text)
     if "@" not in address:
         raise ComposeError(f"{where}: '{text}' is not an address; write it as 'Name <name@example.com>'.")
     user, _, domain = address.rpartition("@")
-    return str(Address(display_name=name, username=user, domain=domain))
+    # A name a line cannot hold is cut: the message still reaches its reader, greeted by it in full.
+    return str(Address(display_name=name[:MAX_NAME].rstrip(), username=user, domain=domain))
 
 
 # Inline styles: mail clients (Outlook, Gmail) drop <style> blocks, so each tag carries its own.

@@ -147,12 +147,17 @@ def connect(settings: SmtpSettings) -> smtplib.SMTP:
         _greet(smtp, settings, context)
     except BaseException as error:
         smtp.close()
-        if isinstance(error, TimeoutError):  # it greeted us, so host and port are right
+        if timed_out(error):  # it greeted us, so host and port are right
             raise stalled(settings) from None
         if isinstance(error, OSError):
             raise _connect_error(settings, error) from None
         raise
     return smtp
+
+
+def timed_out(error: BaseException) -> bool:
+    """Whether the server went quiet: smtplib turns a read timeout into SMTPServerDisconnected."""
+    return isinstance(error, TimeoutError) or isinstance(error.__context__, TimeoutError)
 
 
 def stalled(settings: SmtpSettings) -> ConnectionFailed:

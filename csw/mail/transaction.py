@@ -11,7 +11,7 @@ from typing import Literal
 
 from csw.mail.journal import Journal
 from csw.mail.outgoing import ConnectionFailed, Outgoing
-from csw.mail.smtp import SmtpSettings, said
+from csw.mail.smtp import SmtpSettings, said, timed_out
 
 Outcome = Literal["sent", "temporary", "permanent", "unconfirmed"]
 Phase = Literal["connect", "rset", "mail", "rcpt", "data", "reply"]
@@ -66,7 +66,7 @@ def transact(smtp: smtplib.SMTP, message: Outgoing, journal: Journal, at: dateti
         outcome: Outcome = "unconfirmed" if phase == "reply" else "temporary"
         lost = (
             "the server stopped answering"
-            if isinstance(error, TimeoutError)
+            if timed_out(error)
             else f"connection lost: {error or type(error).__name__}"
         )
         return Attempt(outcome, phase, None, lost, usable=False)
