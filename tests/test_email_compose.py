@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -73,8 +73,10 @@ def test_preview_composes_every_kind_for_the_right_people(csw, planned: Path) ->
     assert "warning: no recipient is in the HR department" in result.stderr
     assert f"16 of 16 messages; all 16 are in {outbox}/" in result.stdout
     names = sorted(found)
-    assert names[0] == "001-proclamation-dana-at-acme.example.eml"
-    assert all(n[:3].isdigit() and n.endswith(".eml") for n in names)
+    # named by what they are, due date first: the proclamation goes a week before the kickoff
+    assert names[0] == "2025-09-22-proclamation-dana-at-acme.example.eml"
+    assert "2025-10-06-daily-sam-at-acme.example.eml" in names
+    assert all(date.fromisoformat(n[:10]) and n.endswith(".eml") for n in names)
     by_kind = {m["X-CSW-Kind"]: m for m in found.values()}
     assert str(by_kind["proclamation"]["To"]) == "Dana Ruiz <dana@acme.example>"
     assert str(by_kind["thanks"]["To"]) == "Ana Silva <ana@acme.example>"
@@ -217,7 +219,7 @@ def test_a_user_template_overrides_a_message(csw, planned: Path, write) -> None:
         "---\nsubject: Hey {{ recipient.first_name }} from {{ recipient.field('office') }}\n---\nShort.\n",
     )
     csw("email", "preview", planned, "--recipients", "recipients.csv", "--templates", "mine")
-    daily = next(m for m in messages(planned.parent / "outbox").values() if m["X-CSW-Kind"] == "daily")
+    daily = messages(planned.parent / "outbox")["2025-10-06-daily-sam-at-acme.example.eml"]
     assert daily["Subject"] == "Hey Sam from Austin"
     assert content(daily.get_payload()[0]) == "Short.\n"  # type: ignore[index]
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from email.message import EmailMessage
@@ -107,13 +107,9 @@ class Composer:
     def compose(
         self, drafts: Sequence[Draft], wanted: Callable[[Draft], bool] = lambda _: True
     ) -> list[Composed]:
-        """The wanted drafts, composed; each is numbered by its place among all of them."""
-        width = max(3, len(str(len(drafts))))
-        return [
-            self.message(draft, f"{n:0{width}d}-{draft.kind}-{_slug(draft.recipient.email)}.eml")
-            for n, draft in enumerate(drafts, start=1)
-            if wanted(draft)
-        ]
+        """The wanted drafts, composed, each named by what it is (csw.mail.identity.file_name)."""
+        year = self.plan.year
+        return [self.message(draft, identity.file_name(year, draft)) for draft in drafts if wanted(draft)]
 
     def message(self, draft: Draft, filename: str) -> Composed:
         reader = draft.recipient
@@ -291,10 +287,6 @@ def _field(line: str, template: str) -> tuple[str, str]:
     return key.strip(), value.strip()
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9.@_-]+", "-", text.lower()).replace("@", "-at-")
-
-
 def _holds(path: Path, data: bytes) -> bool:
     try:
         return path.stat().st_size == len(data) and path.read_bytes() == data
@@ -302,18 +294,33 @@ def _holds(path: Path, data: bytes) -> bool:
         return False
 
 
-def write_outbox(folder: Path, composed: Sequence[Composed], *, prune: bool = True) -> list[Path]:
-    """Each message as NNN-kind-recipient.eml, all of them or none. With `prune` (all messages
-    composed), earlier .eml files that are no longer composed then go."""
+def write_outbox(
+    folder: Path, composed: Sequence[Composed], *, prune: bool = True, sent: Set[str] = frozenset()
+) -> list[Path]:
+    """Each message as DUE-KIND-MAILBOX.eml, all of them or none, bar those sent already (`sent`:
+    their message keys): a sent message's file stays as it went out, never rewritten, renamed or
+    deleted, whatever changed since (out_of_date and the updates tell the change). With `prune`
+    (all messages composed), unsent .eml files that are no longer composed then go."""
     from csw.files import write_all
+    from csw.mail.journal import message_key
 
+    fresh = [c for c in composed if message_key(c.message_id) not in sent]
     # a rerun rewrites only what changed: renames are slow
-    write_all(folder, {c.filename: c.data for c in composed if not _holds(folder / c.filename, c.data)})
+    write_all(folder, {c.filename: c.data for c in fresh if not _holds(folder / c.filename, c.data)})
     names = {c.filename for c in composed}
     for stale in folder.glob("*.eml") if prune else ():
-        if stale.name not in names:
+        if stale.name not in names and _key_of(stale) not in sent:
             stale.unlink()
     return [folder / c.filename for c in composed]
+
+
+def _key_of(path: Path) -> str | None:
+    """The message key of an outbox file (None if it has no Message-ID): whether it was sent."""
+    from csw.mail.journal import message_key
+    from csw.mail.outgoing import message_id_of
+
+    found = message_id_of(path)
+    return message_key(found) if found else None
 
 
 def compose_plan(

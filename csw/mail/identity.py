@@ -11,11 +11,16 @@ the case of the address (`Pat.Lee@` and `pat.lee@` are one mailbox to every mail
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import lru_cache
 
 from csw.mail.audience import Draft
 
-__all__ = ["identity", "mailbox_key", "message_id"]
+__all__ = ["file_name", "identity", "mailbox_key", "message_id"]
+
+_PLAIN = re.compile(r"[a-z0-9._-]+")
+_SEPARATOR = "-at-"
+_AT = re.compile(r"(?=-at-)")  # overlapping: 'a-at-at-d' could be a@at-d or a-at@d
 
 
 @lru_cache(maxsize=16_384)
@@ -56,3 +61,25 @@ def identity(year: int, draft: Draft) -> str:
 
 def message_id(year: int, draft: Draft, domain: str) -> str:
     return f"<{identity(year, draft)}@{domain}>"
+
+
+def file_name(year: int, draft: Draft) -> str:
+    """The message's name in the outbox, from what it is: DUE-KIND-MAILBOX.eml, e.g.
+    2025-10-06-daily-pat.lee-at-example.com.eml (an update also names its changes, by digest).
+
+    Never a number by place among the drafts: adding a rep must not rename anyone else's files,
+    and a sent file keeps its name for good."""
+    what = f"-{identity(year, draft).rpartition('.')[2][:8]}" if draft.kind == "update" else ""
+    return f"{draft.due.isoformat()}-{draft.kind}{what}-{_slug(mailbox_key(draft.recipient.email))}.eml"
+
+
+def _slug(mailbox: str) -> str:
+    """The mailbox as LOCAL-at-DOMAIN where that reads back one way; else a readable part and a
+    digest after an '_', which the domain of a plain name never holds."""
+    local, _, domain = mailbox.rpartition("@")
+    plain = f"{local}{_SEPARATOR}{domain}"
+    reads_back = _PLAIN.fullmatch(local) and _PLAIN.fullmatch(domain) and len(_AT.findall(plain)) == 1
+    if reads_back and len(plain) <= 120:  # with the date and kind, well within 255 bytes
+        return plain
+    readable = re.sub(r"[^a-z0-9._-]+", "-", plain)[:60]
+    return f"{readable}_{hashlib.blake2b(mailbox.encode('utf-8'), digest_size=5).hexdigest()}"

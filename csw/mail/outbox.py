@@ -58,6 +58,7 @@ def compose_outbox(
     """Compose the plan's messages (only those asked for, if any) into its outbox, with each rep's
     own times and the updates of those whose calendar changed since it went out."""
     from csw.mail.compose import compose_plan, write_outbox
+    from csw.mail.journal import JOURNAL_NAME, read_journal, sent_keys
     from csw.mail.readers import load_readers
     from csw.mail.recipients import load_recipients
     from csw.plan_file import load_plan
@@ -72,5 +73,6 @@ def compose_outbox(
     composed, composing = compose_plan(
         plan, people, config.email, team.departments, env, only, due, readers, today, team.thanks
     )
-    write_outbox(folder, composed, prune=not only and due is None)
+    sent = sent_keys(read_journal(folder / JOURNAL_NAME))  # their files stay as they went out
+    write_outbox(folder, composed, prune=not only and due is None, sent=sent)
     return Outbox(composed, [*warnings, *more, *composing], folder, readers)

@@ -130,9 +130,23 @@ def _addresses(headers: Message, *names: str) -> tuple[str, ...]:
 
 
 def _kind_from_name(path: Path) -> str:
-    # Composed files are named NNN-kind-recipient.eml.
+    # Composed files are named YYYY-MM-DD-kind-mailbox.eml (NNN-kind-recipient.eml before).
     parts = path.stem.split("-")
-    return parts[1] if len(parts) > 2 else ""
+    dated = len(parts) > 4 and len(parts[0]) == 4 and parts[0].isdigit()
+    at = 3 if dated else 1
+    return parts[at] if len(parts) > at + 1 else ""
+
+
+def message_id_of(path: Path) -> str | None:
+    """The Message-ID of an outbox file, read from its headers alone; None if it has none or
+    cannot be read."""
+    try:
+        with path.open("rb") as stream:
+            head = _header_block(stream.read(64 * 1024))
+    except OSError:
+        return None
+    found = "".join(str(_PARSER.parsebytes(head, headersonly=True).get("Message-ID", "")).split())
+    return found or None
 
 
 def _refuse_duplicates(messages: Sequence[Outgoing]) -> None:
