@@ -2,9 +2,11 @@
 
 Entries are named by a digest of everything they are made from (the file's bytes, csw's version
 and the code that reads them), so an entry is either right or never looked up: there is nothing
-to expire and nothing to clear. Where it lives: $CSW_CACHE_DIR, else $XDG_CACHE_HOME/csw, else
-~/.cache/csw. CSW_CACHE_DIR set to an empty value turns the cache off. A cache that cannot be read
-or written is no error: csw does the work again, exactly as without one.
+to expire and nothing to clear. Where it lives: $CSW_CACHE_DIR, else the platform's cache folder
+as platformdirs finds it ($XDG_CACHE_HOME/csw or ~/.cache/csw on Linux, ~/Library/Caches/csw on
+macOS, %LOCALAPPDATA%\\csw\\Cache on Windows). CSW_CACHE_DIR set to an empty value turns the cache
+off. A cache that cannot be read or written is no error: csw does the work again, exactly as
+without one.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ def cache_dir() -> Path | None:
     chosen = os.environ.get(ENV)
     if chosen is not None:
         return Path(chosen).expanduser() if chosen.strip() else None
-    base = os.environ.get("XDG_CACHE_HOME") or "~/.cache"
-    return Path(base).expanduser() / "csw"
+    # imported here: only the commands that read a bank or a template need it, not `csw week`
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("csw", appauthor=False))
 
 
 def digest(*parts: bytes | str) -> str:

@@ -96,6 +96,37 @@ def test_the_default_cache_follows_xdg_cache_home(tmp_path: Path, monkeypatch: p
     assert list((tmp_path / "xdg" / "csw" / "banks").iterdir())
 
 
+def test_the_default_cache_is_the_platforms_cache_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import platformdirs
+
+    from csw.cache import cache_dir
+
+    monkeypatch.delenv("CSW_CACHE_DIR")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    assert cache_dir() == Path(platformdirs.user_cache_dir("csw", appauthor=False))
+    assert str(cache_dir()).startswith(str(tmp_path)), "a folder of this user's, not a shared one"
+    if sys.platform.startswith("linux"):
+        assert cache_dir() == tmp_path / "home" / ".cache" / "csw"
+        monkeypatch.setenv("XDG_CACHE_HOME", "")  # empty means unset (XDG base directory spec)
+        assert cache_dir() == tmp_path / "home" / ".cache" / "csw"
+
+
+def test_csw_cache_dir_wins_over_the_platforms_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from csw.cache import cache_dir
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("CSW_CACHE_DIR", str(tmp_path / "mine"))
+    assert cache_dir() == tmp_path / "mine"
+    load_bank()
+    assert list((tmp_path / "mine" / "banks").iterdir()) and not (tmp_path / "xdg").exists()
+
+
 def test_a_cache_path_that_is_a_file_is_no_error(
     csw, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email
 import subprocess
 import sys
 import sysconfig
@@ -21,8 +22,15 @@ def test_the_wheel_ships_ideas_and_templates_and_runs(tmp_path: Path) -> None:
         check=True,
         capture_output=True,
     )
-    wheel = next(dist.glob("csw-*.whl"))
-    names = zipfile.ZipFile(wheel).namelist()
+    # the distribution is csw-planner (`csw` on PyPI is someone else's); the package inside is csw
+    wheel = next(dist.glob("csw_planner-*.whl"))
+    archive = zipfile.ZipFile(wheel)
+    names = archive.namelist()
+    metadata = next(name for name in names if name.endswith(".dist-info/METADATA"))
+    fields = email.message_from_bytes(archive.read(metadata))
+    assert fields["Name"] == "csw-planner"
+    entry_points = archive.read(metadata.replace("METADATA", "entry_points.txt")).decode()
+    assert "csw = csw.cli:main" in entry_points, "the command stays csw"
     assert "csw/_data/ideas/recognition.yaml" in names
     assert "csw/official_themes.toml" in names and "csw/starter/csw.toml" in names
     assert "csw/departments.yaml" in names, "the words of each department's thanks"
