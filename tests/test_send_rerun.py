@@ -255,20 +255,44 @@ def test_the_password_is_the_first_line_a_command_prints() -> None:
 # --- email.from and email.sponsor -----------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("key", ["from", "sponsor"])
 @pytest.mark.parametrize(
-    "sender",
+    "given",
     ["Pat <josé@acme.example>", "Pat <a..b@acme.example>", "Pat Lee", "Pat <pat@>"],
 )
-def test_a_bad_sender_is_refused_at_its_line_in_csw_toml(
-    csw: Any, write: Any, plan_file: Path, sender: str
+def test_a_bad_sender_or_sponsor_is_refused_at_its_line_in_csw_toml(
+    csw: Any, write: Any, plan_file: Path, key: str, given: str
 ) -> None:
-    configure(write, 25, extra="")
-    text = (Path("csw.toml").read_text()).replace('from = "Pat Lee <pat@acme.example>"', f'from = "{sender}"')
-    write("csw.toml", text)
-    line = next(n for n, row in enumerate(text.splitlines(), start=1) if row.startswith("from ="))
-    result = csw("email", "preview", plan_file, "--recipients", "recipients.csv")
-    result.assert_clean_error()
-    assert f"csw.toml:{line}: email.from" in result.stderr
+    lines = Path("csw.toml").read_text().splitlines()
+    at = next(n for n, row in enumerate(lines) if row.startswith(f"{key} ="))
+    lines[at] = f'{key} = "{given}"'
+    write("csw.toml", "\n".join(lines) + "\n")
+    for command in ("preview", "send"):
+        more = ("--yes",) if command == "send" else ()
+        result = csw("email", command, plan_file, "--recipients", "recipients.csv", *more)
+        result.assert_clean_error()
+        assert f"csw.toml:{at + 1}: email.{key}" in result.stderr
+    assert not (plan_file.parent / "outbox").exists()
+
+
+def test_today_is_the_date_in_the_organisations_zone(csw: Any, write: Any, plan_file: Path) -> None:
+    # 02:00 on Tuesday in UTC is still Monday evening in Chicago: Tuesday's messages are not due
+    late_monday = {"CSW_NOW": "2025-10-07T02:00:00Z"}
+    result = csw(
+        "email",
+        "preview",
+        plan_file,
+        "--recipients",
+        "recipients.csv",
+        "--only",
+        "daily",
+        "--due",
+        "today",
+        env=late_monday,
+    )
+    assert result.exit_code == 0, result.stderr
+    rows = [line.split() for line in result.stdout.splitlines() if line.split()[:1] == ["daily"]]
+    assert rows == [["daily", "Mon", "2025-10-06", "2"]], result.stdout
 
 
 def test_an_international_domain_goes_out_in_its_ascii_form(csw: Any, write: Any, plan_file: Path) -> None:
