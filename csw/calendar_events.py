@@ -88,15 +88,31 @@ class Scope:
 TEAM = Scope()
 
 
-def plan_events(plan: Plan, scope: Scope = TEAM) -> list[CalEvent]:
+@dataclass(frozen=True)
+class UidNames:
+    """What every event UID of a plan is made of besides the event's own key: csw-YEAR-team before
+    it, the domain after the @. Fixed when the calendars first go out (csw.mail.published keeps
+    it), so that renaming the team or changing the domain later does not make every event new."""
+
+    prefix: str
+    domain: str
+
+
+def uid_names(plan: Plan) -> UidNames:
+    """The plan's own UidNames, from its year, team and domain."""
+    return UidNames(f"csw-{plan.year}-{slug(plan.organization.team)}", plan.organization.domain)
+
+
+def plan_events(plan: Plan, scope: Scope = TEAM, names: UidNames | None = None) -> list[CalEvent]:
     """The week's events for `scope`: the all-week items, the themed days, the sessions and the
-    year-round touchpoints. The prep tasks are the coordinator's: see `prep_events`."""
-    return list(_Events(plan, scope).week())
+    year-round touchpoints. The prep tasks are the coordinator's: see `prep_events`. `names`: the
+    UIDs' names as first published, else the plan's own."""
+    return list(_Events(plan, scope, names or uid_names(plan)).week())
 
 
-def prep_events(plan: Plan) -> list[CalEvent]:
+def prep_events(plan: Plan, names: UidNames | None = None) -> list[CalEvent]:
     """The coordinator's to-do list as all-day events, each on its due date."""
-    maker = _Events(plan, TEAM)
+    maker = _Events(plan, TEAM, names or uid_names(plan))
     return [maker.prep(item) for item in plan.prep]
 
 
@@ -106,11 +122,11 @@ class _Events:
 
     plan: Plan
     scope: Scope
+    names: UidNames
     taken: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.zone = ZoneInfo(self.plan.organization.timezone)
-        self.prefix = f"csw-{self.plan.year}-{slug(self.plan.organization.team)}"
 
     def week(self) -> Iterator[CalEvent]:
         for idea_id in self.plan.all_week:
@@ -204,11 +220,11 @@ class _Events:
 
     def uid(self, key: str) -> str:
         # A hand-edited plan can list an idea or a wave twice: number the repeats, in plan order.
-        base = f"{self.prefix}-{key}"
-        uid, repeat = f"{base}@{self.plan.organization.domain}", 1
+        base, domain = f"{self.names.prefix}-{key}", self.names.domain
+        uid, repeat = f"{base}@{domain}", 1
         while uid in self.taken:
             repeat += 1
-            uid = f"{base}-{repeat}@{self.plan.organization.domain}"
+            uid = f"{base}-{repeat}@{domain}"
         self.taken.add(uid)
         return uid
 

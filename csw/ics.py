@@ -26,7 +26,16 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 from icalendar.parser import Contentline
 
-from csw.calendar_events import DASH, TEAM, CalEvent, Property, Scope, plan_events, prep_events
+from csw.calendar_events import (
+    DASH,
+    TEAM,
+    CalEvent,
+    Property,
+    Scope,
+    UidNames,
+    plan_events,
+    prep_events,
+)
 from csw.plan import Plan
 
 PRODID = "-//csw//Customer Service Week planner//EN"
@@ -78,6 +87,7 @@ class Publication:
     attendee: str | None = None
     revisions: Mapping[str, Revision] = field(default_factory=dict)
     name: str | None = None
+    uids: UidNames | None = None  # the UIDs' names as first published, else the plan's own
 
 
 def calendar_bytes(plan: Plan, scope: Scope = TEAM, how: Publication | None = None) -> bytes:
@@ -87,14 +97,15 @@ def calendar_bytes(plan: Plan, scope: Scope = TEAM, how: Publication | None = No
     Nothing depends on the clock or on chance: the same plan always gives the same bytes, and
     every event keeps its UID across re-renders, so a re-import updates instead of duplicating.
     """
-    return events_calendar(plan, plan_events(plan, scope), how or Publication())
+    how = how or Publication()
+    return events_calendar(plan, plan_events(plan, scope, how.uids), how)
 
 
 def prep_calendar_bytes(plan: Plan, how: Publication | None = None) -> bytes:
     """prep.ics: the coordinator's prep tasks, each an all-day event on its due date."""
     how = how or Publication()
     name = f"Customer Service Week {plan.year} {DASH} prep for {plan.organization.team}"
-    return events_calendar(plan, prep_events(plan), replace(how, name=how.name or name))
+    return events_calendar(plan, prep_events(plan, how.uids), replace(how, name=how.name or name))
 
 
 def events_calendar(plan: Plan, events: Sequence[CalEvent], how: Publication) -> bytes:
