@@ -49,9 +49,9 @@ class _Renderers:
         return calendar_bytes(self.plan, how=self.calendar)
 
     def prep_ics(self) -> bytes:
-        from csw.ics import prep_calendar_bytes
+        from csw.ics import Publication, prep_calendar_bytes
 
-        return prep_calendar_bytes(self.plan)
+        return prep_calendar_bytes(self.plan, Publication(uids=self.calendar.uids) if self.calendar else None)
 
 
 @cache
