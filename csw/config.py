@@ -77,6 +77,19 @@ class Organization(StrictModel):
     def _known_zone(cls, value: str) -> str:
         return check_zone(value)
 
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        from csw.locale_formats import check_locale
+
+        return check_locale(value)
+
+
+def known_currency(value: str | None) -> str | None:
+    from csw.locale_formats import check_currency
+
+    return None if value is None else check_currency(value)
+
 
 class WeekConfig(StrictModel):
     days: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
@@ -151,6 +164,8 @@ class Team(StrictModel):
     mode: Mode = Mode.onsite
     budget: Number = Field(default=1500, ge=0)
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    # how many units of `currency` one USD buys: the built-in bank's prices are in USD
+    usd_rate: Number | None = Field(default=None, gt=0, le=1_000_000)
     max_off_phones: Number = Field(default=0.25, gt=0, le=1)
     per_day: Int = Field(default=2, ge=0, le=6)
     # the share of the budget the plan aims to spend at least (it never spends more than all of it)
@@ -162,6 +177,8 @@ class Team(StrictModel):
     # [team.thanks]: the coordinator's words for what a department does, after "You" in its thank-you
     # note: IT = "rebuilt the call router in a weekend" (else csw's words for common departments)
     thanks: dict[OneLine, OneLine] = Field(default_factory=dict)
+
+    _known_currency = field_validator("currency")(known_currency)
 
     @field_validator("thanks")
     @classmethod
@@ -274,6 +291,7 @@ class TeamEntry(StrictModel):
     mode: Mode | None = None
     budget: Number | None = Field(default=None, ge=0)
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    usd_rate: Number | None = Field(default=None, gt=0, le=1_000_000)
     max_off_phones: Number | None = Field(default=None, gt=0, le=1)
     per_day: Int | None = Field(default=None, ge=0, le=6)
     shifts: tuple[Shift, ...] | None = None
@@ -287,12 +305,25 @@ class TeamEntry(StrictModel):
     def _known_zone(cls, value: str | None) -> str | None:
         return None if value is None else check_zone(value)
 
+    _known_currency = field_validator("currency")(known_currency)
+
     def merged(self, team: Team) -> Team:
         """[team] with this team's own values on top."""
         own = self.model_dump(
-            include={"headcount", "mode", "budget", "currency", "max_off_phones", "per_day", "shifts"},
+            include={
+                "headcount",
+                "mode",
+                "budget",
+                "currency",
+                "usd_rate",
+                "max_off_phones",
+                "per_day",
+                "shifts",
+            },
             exclude_none=True,
         )
+        if own.get("currency", team.currency) != team.currency and "usd_rate" not in own:
+            own["usd_rate"] = None  # [team]'s rate is for [team]'s currency, not this team's
         return Team.model_validate({**team.model_dump(), **own})
 
 

@@ -11,7 +11,14 @@ import re
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationInfo,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from csw.config import Mode
 from csw.validation import Int, Number, OneLine, StrictModel, Text
@@ -130,6 +137,8 @@ class Idea(StrictModel):
     fixed_cost: Number = Field(default=0, ge=0, le=10_000_000)
     cost_per_group: Number = Field(default=0, ge=0, le=1_000_000)
     group_size: Int = Field(default=GROUP_SIZE, ge=1, le=10_000)
+    # what its costs are in: USD in the built-in bank; a user bank's `currency:` sets its own
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     goals: tuple[Goal, ...] = ()
     conflicts: tuple[str, ...] = ()
     remote: RemoteForm | None = None
@@ -166,6 +175,14 @@ class Idea(StrictModel):
                 " has no duration; remove duration_minutes, or make it span: slot"
             )
         return value
+
+    @model_serializer(mode="wrap")
+    def _without_default_currency(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        # left out when USD: the ideas in a plan.yaml priced in dollars read as before
+        data: dict[str, object] = handler(self)
+        if data.get("currency") == "USD":
+            data.pop("currency", None)
+        return data
 
     @model_validator(mode="after")
     def _fields_agree(self) -> Idea:

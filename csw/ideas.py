@@ -122,10 +122,11 @@ def read_bank_file(path: Path) -> tuple[list[tuple[Idea, int]], list[str]]:
         return [], [f"{place}: invalid YAML: {error.problem}"]
     if document.data is None:
         return [], [f"{path}:1: the file is empty; an idea bank is a YAML list of ideas"]
+    if isinstance(document.data, dict):
+        return _priced_bank(path, document, text)
     if not isinstance(document.data, list):
-        found = "a mapping" if isinstance(document.data, dict) else "a single value"
-        return [], [f"{path}:1: an idea bank is a YAML list of ideas ('- id: ...'), not {found}"]
-    ideas, problems = _validate_ideas(path, document)
+        return [], [f"{path}:1: an idea bank is a YAML list of ideas ('- id: ...'), not a single value"]
+    ideas, problems = _validate_ideas(path, document, document.data)
     if not problems:
         _cache_bank(text, ideas)
     return ideas, problems
@@ -178,7 +179,33 @@ def _too_big(path: Path, size: int) -> str:
     )
 
 
-def _validate_ideas(path: Path, document: YamlDocument) -> tuple[list[tuple[Idea, int]], list[str]]:
+_BANK_KEYS = ("currency", "ideas")
+
+
+def _priced_bank(path: Path, document: YamlDocument, text: str) -> tuple[list[tuple[Idea, int]], list[str]]:
+    """A bank written as `currency: EUR` and `ideas:` (the list): its ideas' costs are in that currency."""
+    data = document.data
+    unknown = [str(key) for key in data if key not in _BANK_KEYS]
+    if unknown or not isinstance(data.get("ideas"), list):
+        line = document.line_of((unknown[0],)) if unknown else 1
+        return [], [
+            f"{path}:{line or 1}: an idea bank is a YAML list of ideas ('- id: ...'), or `currency:`"
+            f" and `ideas:` (that list){f', not {unknown[0]!r}' if unknown else ''}"
+        ]
+    currency = data.get("currency", "USD")
+    if not isinstance(currency, str) or not re.fullmatch("[A-Z]{3}", currency):
+        line = document.line_of(("currency",)) or 1
+        return [], [f"{path}:{line}: currency: {currency!r} is not a currency code; write one such as EUR"]
+    items = [{"currency": currency, **item} if isinstance(item, dict) else item for item in data["ideas"]]
+    ideas, problems = _validate_ideas(path, document, items, ("ideas",))
+    if not problems:
+        _cache_bank(text, ideas)
+    return ideas, problems
+
+
+def _validate_ideas(
+    path: Path, document: YamlDocument, items: list[object], at: Loc = ()
+) -> tuple[list[tuple[Idea, int]], list[str]]:
     """The valid ideas with their lines, and the first MAX_PROBLEMS problems (then how many more)."""
     ideas: list[tuple[Idea, int]] = []
     problems: list[str] = []
@@ -188,14 +215,14 @@ def _validate_ideas(path: Path, document: YamlDocument) -> tuple[list[tuple[Idea
     def where(loc: Loc) -> str:
         return f"{path}:{document.line_of(loc) or 1}"
 
-    for index, item in enumerate(document.data):
+    for index, item in enumerate(items):
         try:
-            ideas.append((Idea.model_validate(item), document.line_of((index,)) or 1))
+            ideas.append((Idea.model_validate(item), document.line_of((*at, index)) or 1))
         except ValidationError as error:
             if len(problems) < MAX_PROBLEMS:
                 renamed = V1_NAMES if isinstance(item, dict) and is_version_1(item) else None
                 problems += describe(
-                    error, where, known, prefix=(index,), label=_label(item, index), renamed=renamed
+                    error, where, known, prefix=(*at, index), label=_label(item, index), renamed=renamed
                 )
             else:  # counted, not described: describing looks up lines
                 unlisted += error.error_count()

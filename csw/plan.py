@@ -5,11 +5,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from csw.config import Mode, Shift, check_zone, clock_minutes
 from csw.dates import MAX_YEAR, MIN_YEAR
 from csw.ideas import Category, Idea, PrepTask
+from csw.locale_formats import DEFAULT_LOCALE
 from csw.plan_rules import check_plan
 from csw.validation import (
     DomainName,
@@ -41,6 +50,15 @@ def _unquoted_shift_clocks(value: object) -> object:
 
 PlanShift = Annotated[Shift, BeforeValidator(_unquoted_shift_clocks)]
 TimeZone = Annotated[str, AfterValidator(check_zone)]
+
+
+def _known_locale(value: str) -> str:
+    from csw.locale_formats import check_locale
+
+    return check_locale(value)
+
+
+LocaleName = Annotated[str, AfterValidator(_known_locale)]
 
 
 class Session(StrictModel):
@@ -116,6 +134,7 @@ class Organization(StrictModel):
     name: OneLine  # the name and the team go into the one-line comment at the top of plan.yaml
     team: OneLine
     timezone: TimeZone
+    locale: LocaleName = DEFAULT_LOCALE  # how dates, times and amounts are written (texts stay English)
     domain: DomainName  # it goes into Message-ID headers: a line break would forge one
 
 
@@ -124,10 +143,26 @@ class TeamFacts(StrictModel):
     headcount: int = Field(ge=1)
     budget: float = Field(ge=0, allow_inf_nan=False)
     currency: str
+    # units of `currency` one USD buys; ideas priced in USD cost this many times their price
+    usd_rate: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     max_off_phones: float = Field(gt=0, le=1, allow_inf_nan=False)
     shifts: tuple[PlanShift, ...] = Field(min_length=1)
     budget_use: float = Field(default=0.7, ge=0, le=1, allow_inf_nan=False)
     remote_share: float = Field(default=0.5, ge=0, le=1, allow_inf_nan=False)
+
+    @model_serializer(mode="wrap")
+    def _without_unset_rate(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        # left out unless set: the plan.yaml of a team in USD reads as before
+        data: dict[str, object] = handler(self)
+        if data.get("usd_rate") is None:
+            data.pop("usd_rate", None)
+        return data
+
+    def rate_from(self, currency: str) -> float | None:
+        """What one unit of `currency` is worth in the team's; None when csw cannot know."""
+        if currency == self.currency:
+            return 1.0
+        return self.usd_rate if currency == "USD" else None
 
     @property
     def remote_reps(self) -> int:
@@ -222,7 +257,15 @@ class Plan(StrictModel):
 def idea_cost(idea: Idea, team: TeamFacts) -> float:
     """One run of `idea` for `team`: its remote reps get the remote form where there is one."""
     remote = team.remote_reps if idea.leaves_out_remote_reps(team.mode) else 0
-    return idea.cost(team.headcount, remote_reps=remote)
+    cost = idea.cost(team.headcount, remote_reps=remote)
+    if not cost:
+        return cost
+    rate = team.rate_from(idea.currency)
+    if rate is None:  # csw.pricing refuses such a plan before it is made or loaded
+        raise ValueError(
+            f"{idea.id} is priced in {idea.currency}, which csw cannot convert to {team.currency}"
+        )
+    return round(cost * rate, 2)
 
 
 __all__ = ["Category", "Plan", "PrepTask", "idea_cost"]

@@ -43,20 +43,34 @@ def _idea_yaml(key: str, idea: Idea) -> str:
 
 
 def _header(plan: Plan, body: str) -> str:
+    from csw.locale_formats import money as written
+
     checksum = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    team, locale = plan.team, plan.organization.locale
     money = (
-        f"{plan.spent:,.2f} of {plan.team.budget:,.2f} {plan.team.currency} ({plan.spent_per_rep:,.2f} a rep)"
+        f"{written(plan.spent, team.currency, locale)} of {written(team.budget, team.currency, locale)}"
+        f" ({written(plan.spent_per_rep, team.currency, locale)} a rep)"
     )
     return (
         f"# Customer Service Week {plan.year} plan for {plan.organization.team},"
         f" {plan.organization.name}.\n"
-        f"# Spend: {money}. Prep tasks: {len(plan.prep)}.\n"
-        "#\n"
+        f"# Spend: {money}. Prep tasks: {len(plan.prep)}.\n" + _rate_line(plan) + "#\n"
         "# This file is yours to edit: swap a theme or an activity for another idea id (add the\n"
         "# idea under `ideas:`), change times, reword a how-to. Then run `csw render plan.yaml`\n"
         "# to re-render the agenda, calendar and poster from it. `csw plan` will not overwrite\n"
         "# this file once you have edited it, unless you add --force.\n"
         f"# csw-checksum: {checksum}\n"
+    )
+
+
+def _rate_line(plan: Plan) -> str:
+    """Where prices under `ideas:` are in USD and the team pays in another currency, say so."""
+    team = plan.team
+    if team.usd_rate is None or team.currency == "USD":
+        return ""
+    return (
+        f"# Prices under `ideas:` are in USD (unless an idea gives its currency), at"
+        f" {team.usd_rate:g} {team.currency} a dollar.\n"
     )
 
 

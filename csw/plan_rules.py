@@ -23,10 +23,32 @@ class PlanRuleError(ValueError):
         self.loc = loc
 
 
+def _check_prices(plan: Plan) -> None:
+    """Every paid idea is priced in the team's currency, or in USD with team.usd_rate set."""
+    from csw.pricing import unpayable
+
+    refused = unpayable(plan.ideas.values(), plan.team)
+    if not refused:
+        return
+    first = refused[0]
+    if first.currency == "USD":
+        raise PlanRuleError(
+            ("team", "usd_rate"),
+            f"team.usd_rate is missing: the team pays in {plan.team.currency} and {first.id} is priced"
+            f" in USD; add usd_rate under team (how many {plan.team.currency} one USD buys)",
+        )
+    raise PlanRuleError(
+        ("ideas", first.id, "currency"),
+        f"ideas.{first.id}.currency is {first.currency}, and the team pays in {plan.team.currency};"
+        " csw converts prices only from USD (team.usd_rate)",
+    )
+
+
 def check_plan(plan: Plan) -> None:
     """Rules a hand edit can break: unknown ids, dates outside the week, kinds, shifts."""
     _check_dates_near_the_year(plan)
     _check_ideas_keyed_by_id(plan)
+    _check_prices(plan)
     seen_dates: set[date] = set()
     for index, day in enumerate(plan.days):
         where = f"days[{index}]"

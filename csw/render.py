@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from contextlib import suppress
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from csw import locale_formats as written
 from csw.errors import CswError
 from csw.resources import builtin_dir
-from csw.views import clock, long_date, money, when
 
 if TYPE_CHECKING:
     from jinja2 import BytecodeCache, FileSystemLoader
@@ -31,9 +32,64 @@ class TemplateError(CswError):
     """A template cannot be loaded or rendered; the message names the template and line."""
 
 
-def short_date(day: Any) -> str:
-    """Mon 6 Oct."""
-    return f"{day:%a} {day.day} {day:%b}"
+# The filters that write a date, a time or an amount, in the locale of the plan being rendered
+# (its `organization`, which every built-in context has): the same templates serve every locale.
+
+
+def _locale(context: Context) -> str:
+    return str(getattr(context.get("organization"), "locale", written.DEFAULT_LOCALE))
+
+
+def _long_date(context: Context, day: Any) -> str:
+    """Monday, October 6 (en_US); Monday 6 October (en_GB)."""
+    return written.long_date(day, _locale(context))
+
+
+def _full_date(context: Context, day: Any) -> str:
+    """With the year: Friday, October 10, 2025 (en_US)."""
+    return written.full_date(day, _locale(context))
+
+
+def _weekday(context: Context, day: Any) -> str:
+    """Monday (en_US), Montag (de_DE)."""
+    return written.weekday(day, _locale(context))
+
+
+def _day_month(context: Context, day: Any) -> str:
+    """October 6 (en_US), 6 October (en_GB)."""
+    return written.day_month(day, _locale(context))
+
+
+def _short_date(context: Context, day: Any) -> str:
+    """Mon, Oct 6 (en_US); Mon 6 Oct (en_GB)."""
+    return written.short_date(day, _locale(context))
+
+
+def _clock(context: Context, text: str) -> str:
+    """'14:30' as 2:30 PM (en_US) or 14:30 (en_GB)."""
+    return written.clock(text, _locale(context))
+
+
+def _when(context: Context, text: str) -> str:
+    """An ISO date or date-time: Tuesday, October 7, 10:15 AM (en_US)."""
+    return written.when(text, _locale(context))
+
+
+def _money(context: Context, amount: float, currency: str | None = None) -> str:
+    """An amount in `currency` (by default the team's): $1,780 (en_US), 1.780 € (de_DE, EUR)."""
+    return written.money(amount, currency or str(context.get("currency", "USD")), _locale(context))
+
+
+_FILTERS: dict[str, Callable[..., str]] = {
+    "long_date": _long_date,
+    "full_date": _full_date,
+    "weekday": _weekday,
+    "day_month": _day_month,
+    "short_date": _short_date,
+    "clock": _clock,
+    "when": _when,
+    "money": _money,
+}
 
 
 def environment(user_dir: Path | None = None) -> SandboxedEnvironment:
@@ -63,7 +119,7 @@ def environment(user_dir: Path | None = None) -> SandboxedEnvironment:
         lstrip_blocks=True,
         bytecode_cache=_compiled_templates(),
     )
-    env.filters.update(long_date=long_date, short_date=short_date, clock=clock, money=money, when=when)
+    env.filters.update({name: pass_context(write) for name, write in _FILTERS.items()})
     env.globals.update(range=_range, lipsum=_bounded_lipsum)
     return env
 

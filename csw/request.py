@@ -152,6 +152,7 @@ class _Planning:
         team = entry.merged(config.team) if entry else config.team
         seed = options.year if options.seed is None else options.seed
         constraints, notes = self._staffed(self._constraints(team, entry), team, entry)
+        self._check_prices(constraints, entry)
         try:
             plan = self._make(constraints, entry, seed)
         except PlanError as error:
@@ -161,6 +162,17 @@ class _Planning:
         if notes:
             plan = plan.model_copy(update={"notes": (*notes, *plan.notes)})
         return self._with_kudos(plan, entry)
+
+    def _check_prices(self, constraints: Constraints, entry: TeamEntry | None) -> None:
+        """No plan compares the team's budget with prices in a currency it cannot convert."""
+        from csw.pricing import check_prices
+
+        field = self._where(self.index[entry.name], "usd_rate") if entry else None
+        mode = constraints.team.mode
+        usable = [i for i in self.ideas.values() if i.id not in constraints.exclude and i.works_for(mode)]
+        check_prices(
+            usable, constraints.team, field or f"{self.config.source_name}: team.usd_rate", self.bank.origin
+        )
 
     def _staffed(
         self, constraints: Constraints, team: Team, entry: TeamEntry | None
@@ -197,6 +209,7 @@ class _Planning:
                 name=org.name,
                 team=entry.name if entry else org.team,
                 timezone=(entry.timezone if entry and entry.timezone else org.timezone),
+                locale=org.locale,
                 domain=org.domain,
             ),
             theme=theme_of(options.year, config.themes, org.theme),
@@ -209,6 +222,7 @@ class _Planning:
             headcount=options.headcount or team.headcount,
             budget=team.budget if options.budget is None else options.budget,
             currency=team.currency,
+            usd_rate=team.usd_rate,
             max_off_phones=team.max_off_phones,
             shifts=team.shifts,
             budget_use=team.budget_use,
@@ -226,6 +240,7 @@ class _Planning:
             history=tuple(_history(path) for path in history),
             year_round=config.year_round if year_round else None,
             meals=config.meals,
+            locale=config.organization.locale,
         )
 
     def _pins(self, entry: TeamEntry | None) -> dict[date, tuple[str, ...]]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from csw.config import Config
+from csw.locale_formats import short_date
 from csw.plan import Plan
 from csw.roster import Member, roster_for
 from csw.waves import Assignment
@@ -109,8 +110,6 @@ def unplaced_warnings(
         count = f"{len(who)} rep{'s' * (len(who) != 1)}"
         shown = ", ".join(who[:5]) + (f" and {len(who) - 5} more" if len(who) > 5 else "")
         verb = "has" if len(who) == 1 else "have"
-        lines.append(
-            f"{day:%a} {day.day} {day:%b}, {shift} shift: {count} ({shown}) {verb} no session of"
-            f" {title}: {reason}"
-        )
+        when = short_date(day, plan.organization.locale)
+        lines.append(f"{when}, {shift} shift: {count} ({shown}) {verb} no session of {title}: {reason}")
     return lines

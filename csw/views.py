@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from datetime import date, datetime
 from typing import Any
 
+from csw import locale_formats as written
 from csw.dates import Week
 
 
 def long_date(day: Any) -> str:
-    """Monday 6 October (no leading zero, on every platform)."""
+    """Monday 6 October (no leading zero, on every platform): `csw week`, which reads no csw.toml."""
     return f"{day:%A} {day.day} {day:%B}"
 
 
@@ -34,44 +34,34 @@ def week_record(week: Week, theme: str | None) -> dict[str, Any]:
     }
 
 
-def money(amount: float, currency: str) -> str:
-    """$120, $1,234.50; other currencies by code: 120 EUR."""
-    text = f"{amount:,.2f}".removesuffix(".00")
-    return f"${text}" if currency == "USD" else f"{text} {currency}"
+def money(amount: float, currency: str, locale: str = written.DEFAULT_LOCALE) -> str:
+    """$120, $1,234.50, 1.308 € (de_DE): the amount as the locale writes it (csw.locale_formats)."""
+    return written.money(amount, currency, locale)
 
 
-def clock(text: str) -> str:
-    """'09:30' -> '9:30 am'; '12:00' -> '12:00 pm'."""
-    hours, minutes = (int(part) for part in text.split(":"))
-    suffix = "am" if hours < 12 or hours == 24 else "pm"
-    return f"{(hours - 1) % 12 + 1}:{minutes:02d} {suffix}"
-
-
-def when(text: str) -> str:
-    """An ISO date or local date-time as a reader says it: 'Tuesday 7 October, 10:15 am'."""
-    if "T" not in text:
-        return long_date(date.fromisoformat(text))
-    moment = datetime.fromisoformat(text)
-    return f"{long_date(moment.date())}, {clock(f'{moment:%H:%M}')}"
+def plan_money(plan: Any, amount: float) -> str:
+    """An amount of the plan's team, in its currency and its organisation's locale."""
+    return written.money(amount, plan.team.currency, plan.organization.locale)
 
 
 def plan_rows(plan: Any) -> list[tuple[str, str, str, str]]:
     """(day, theme, activities with times, cost) for each day of a Plan."""
     from csw.plan import headline_start  # not at the top: `csw week` needs none of the plan
 
+    locale = plan.organization.locale
     rows = []
     for day in plan.days:
         lines = []
         for activity in day.activities:
             start = headline_start(activity, plan.team.main_shift)
-            lines.append(f"{clock(start)} {_activity_label(plan, activity)}")
+            lines.append(f"{written.clock(start, locale)} {_activity_label(plan, activity)}")
         cost = sum(plan.cost_of(idea_id) for idea_id in day.idea_ids)
         rows.append(
             (
-                f"{day.date:%a} {day.date.day} {day.date:%b}",
+                written.short_date(day.date, locale),
                 plan.idea(day.theme).title,
                 "\n".join(lines),
-                money(cost, plan.team.currency),
+                plan_money(plan, cost),
             )
         )
     return rows
@@ -95,16 +85,16 @@ def _activity_label(plan: Any, activity: Any) -> str:
 
 def plan_summary(plan: Any) -> list[str]:
     """The lines under the table: what runs all week, spend against budget, prep tasks, notes."""
-    currency = plan.team.currency
     lines = [f"All week: {', '.join(plan.idea(i).title for i in plan.all_week)}."] if plan.all_week else []
     lines.append(
-        f"Spend: {money(plan.spent, currency)} of {money(plan.team.budget, currency)} budget,"
-        f" {money(plan.spent_per_rep, currency)} a rep for {plan.team.headcount} reps"
+        f"Spend: {plan_money(plan, plan.spent)} of {plan_money(plan, plan.team.budget)} budget,"
+        f" {plan_money(plan, plan.spent_per_rep)} a rep for {plan.team.headcount} reps"
         f" ({plan.team.mode.value})."
     )
     if plan.prep:
         first = plan.prep[0]
-        lines.append(f"Prep tasks: {len(plan.prep)}, the first due {long_date(first.due)}: {first.task}.")
+        due = written.long_date(first.due, plan.organization.locale)
+        lines.append(f"Prep tasks: {len(plan.prep)}, the first due {due}: {first.task}.")
     else:
         lines.append("Prep tasks: none.")
     return lines + list(plan.notes)
@@ -122,7 +112,7 @@ def team_rows(plans: Any) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
     for folder, plan in plans:
         themes = ", ".join(plan.idea(day.theme).title for day in plan.days)
-        spend = f"{money(plan.spent, plan.team.currency)} of {money(plan.team.budget, plan.team.currency)}"
+        spend = f"{plan_money(plan, plan.spent)} of {plan_money(plan, plan.team.budget)}"
         team = plan.team
         rows.append(
             (

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
+from csw.locale_formats import full_date, long_date
+
 __all__ = ["chromium"]  # the browser fixture, shared with the poster tests
 
 from csw.cli import PLAIN_TABLE_FROM
@@ -123,7 +125,7 @@ def test_kudos_land_on_the_days_with_the_reps_and_without_customers(csw, write, 
     assert [(k.rep, k.date) for k in plan.kudos] == freshest_first
     assert all(k.customer is None for k in plan.kudos)
     agenda = (tmp_path / "csw-2025" / "agenda.md").read_text()
-    monday = agenda.split("## Monday 6 October")[1].split("## Tuesday")[0]
+    monday = agenda.split(f"## {long_date(date(2025, 10, 6))}")[1].split("## Tuesday")[0]
     assert '> "Jo stayed calm and patient, thank you!" (about Jo Kim, by chat)' in monday
     assert "Bob Stone" not in agenda and "Maria Gomez" not in agenda
     write("recipients.csv", ROSTER)
@@ -164,7 +166,7 @@ def test_certificates_one_page_per_rep(csw, write, tmp_path: Path) -> None:
     html = (tmp_path / "csw-2025" / "certificates.html").read_text()
     assert html.count('<section class="page">') == 3
     assert "Chat Wizard" in html and "Customer Champion" in html and "Mission Possible" in html
-    assert "Friday 10 October 2025" in html
+    assert full_date(date(2025, 10, 10)) in html
 
 
 @pytest.mark.slow

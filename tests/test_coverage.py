@@ -5,12 +5,14 @@ roster an exit 2 that names the file and line."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
 from collections import Counter
 from pathlib import Path
 
 from csw.config import clock_minutes
+from csw.locale_formats import clock, long_date, short_date
 from csw.plan_file import load_plan, plan_text
 from csw.waves import shift_cap
 from tests.configs import SHIFTS_AND_EMAIL
@@ -117,20 +119,18 @@ def test_plan_with_a_roster_sizes_the_plan_and_writes_the_roster_and_the_coverag
                     minutes.update(range(clock_minutes(r["start"]), clock_minutes(r["end"])))
             assert max(minutes.values(), default=0) <= shift_cap(0.25, count)
     sheet = (out / "coverage.md").read_text(encoding="utf-8")
-    assert "## Monday 6 October" in sheet and "### Day shift, 08:00\N{EN DASH}16:30: 14 reps" in sheet
+    assert f"## {long_date(datetime.date(2025, 10, 6))}" in sheet
+    assert f"### Day shift, {clock('08:00')}\N{EN DASH}{clock('16:30')}: 14 reps" in sheet
     assert "Covering the phones as well: Lee Park." in sheet
     assert "SHORT" not in sheet and "Needs attention" not in sheet
     assert "At most 3 away at once, so at least 11 reps stay on the phones." in sheet
-    assert re.search(r"\| \d\d:\d\d\N{EN DASH}\d\d:\d\d \| nobody \| all 14 and 1 covering \|", sheet)
+    assert re.search(r"\| [\d:]+ [AP]M\N{EN DASH}[\d:]+ [AP]M \| nobody \| all 14 and 1 covering \|", sheet)
     first = rows[0]
     assert f"{first['name']}" in sheet.split(f"## {_long(first['date'])}")[1]
 
 
 def _long(iso: str) -> str:
-    from datetime import date
-
-    day = date.fromisoformat(iso)
-    return f"{day:%A} {day.day} {day:%B}"
+    return long_date(datetime.date.fromisoformat(iso))
 
 
 def test_team_roster_in_the_config_is_used_and_the_files_are_the_same_bytes_each_time(
@@ -392,7 +392,7 @@ def test_reps_without_a_session_are_warned_about_and_listed_and_the_files_still_
     ]
     assert len(rows) == held
     sheet = (out / "coverage.md").read_text(encoding="utf-8")
-    assert f"## Needs attention\n\n- {day.date:%a} {day.date.day} {day.date:%b}, day shift, {title}:" in sheet
+    assert f"## Needs attention\n\n- {short_date(day.date)}, day shift, {title}:" in sheet
     assert f"({left}) have no session: every session is full" in sheet
     assert "SHORT" not in sheet
 

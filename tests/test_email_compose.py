@@ -16,6 +16,7 @@ from hypothesis import assume, given, reject, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
+from csw.locale_formats import long_date
 from csw.mail.compose import MAIL_POLICY, header_line
 from csw.plan_file import load_plan
 from tests.configs import SHIFTS_AND_EMAIL
@@ -88,7 +89,9 @@ def test_headers_dates_and_ids(csw, planned: Path) -> None:
     found = messages(planned.parent / "outbox")
     kickoff = next(m for m in found.values() if m["X-CSW-Kind"] == "kickoff")
     assert str(kickoff["From"]) == "Pat Lee <pat@acme.example>"
-    assert kickoff["Subject"] == "Customer Service Week starts Monday 6 October: Mission Possible"
+    assert (
+        kickoff["Subject"] == f"Customer Service Week starts {long_date(date(2025, 10, 6))}: Mission Possible"
+    )
     sent_at = parsedate_to_datetime(kickoff["Date"])
     assert sent_at == datetime(2025, 9, 29, 7, 30, tzinfo=ZoneInfo("America/Chicago"))
     ids = [m["Message-ID"] for m in found.values()]
@@ -116,7 +119,7 @@ def test_parts_attachment_and_personalisation(csw, planned: Path) -> None:
     assert len(calendar.walk("VEVENT")) > 5
     # Jo works the late shift: only late-shift times are in her kickoff
     late = [a for d in plan.days for a in d.activities if any(s.shift == "late" for s in a.sessions)]
-    from csw.views import clock
+    from csw.locale_formats import clock
 
     late_times = {clock(s.start) for s in late[0].sessions if s.shift == "late"}
     title = plan.idea(late[0].idea).title

@@ -22,6 +22,7 @@ import email
 import os
 import re
 import tempfile
+from datetime import date
 from email import policy
 from html.parser import HTMLParser
 from pathlib import Path
@@ -34,8 +35,11 @@ from icalendar import Calendar
 from markdown_it import MarkdownIt
 
 from csw.ideas import load_valid_bank
+from csw.locale_formats import long_date
 from csw.render import escape_markdown
 from tests.test_bad_support import run_cli
+
+MONDAY = long_date(date(2025, 10, 6))  # as the default locale, en_US, writes it
 
 # Idea validation refuses control characters (Unicode Cc) and U+2028/U+2029 in titles and
 # summaries, and all of them but line breaks and tabs in how-tos (test_bad_ideas.py,
@@ -222,13 +226,13 @@ def check_ics(out: Path, theme: tuple[str, str, str], activity: tuple[str, str, 
 def check_agenda(out: Path, theme: tuple[str, str, str], activity: tuple[str, str, str]) -> None:
     agenda = (out / "agenda.md").read_text(encoding="utf-8")
     if not MARKDOWN_SYNTAX.search(theme[0]):
-        assert f"## Monday 6 October: {theme[0]}\n" in agenda, "text without Markdown is left alone"
+        assert f"## {MONDAY}: {theme[0]}\n" in agenda, "text without Markdown is left alone"
     if not MARKDOWN_SYNTAX.search(activity[0]):
         assert f" · {activity[0]}\n" in agenda
     assert activity[2].strip() in agenda, "the how-to, trimmed, as it was"
     # Rendered, the heading and paragraphs read exactly as the text: not Markdown, nor a template.
     shown = Texts(MarkdownIt("commonmark").enable("table").render(agenda))
-    assert as_commonmark_shows(f"Monday 6 October: {theme[0]}") in shown.by_tag["h2"]
+    assert as_commonmark_shows(f"{MONDAY}: {theme[0]}") in shown.by_tag["h2"]
     assert any(h3.endswith(" · " + as_commonmark_shows(activity[0])) for h3 in shown.by_tag["h3"])
     paragraphs = shown.by_tag["p"]
     assert as_commonmark_shows(theme[1]) in paragraphs and as_commonmark_shows(activity[1]) in paragraphs
@@ -245,7 +249,7 @@ def check_poster(out: Path, theme: tuple[str, str, str], activity: tuple[str, st
 def daily_of_monday(out: Path) -> email.message.EmailMessage:
     for path in sorted((out / "outbox").glob("*-daily-*.eml")):
         message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
-        if "Monday 6 October" in str(message["Subject"]):
+        if MONDAY in str(message["Subject"]):
             return message  # type: ignore[return-value]
     raise AssertionError("no daily message for Monday")
 

@@ -35,9 +35,9 @@ def test_the_golden_agenda_has_the_shape_of_a_week() -> None:
     spent, per_rep = float(spend[1].replace(",", "")), float(spend[2])
     assert 0.7 * 2000 <= spent <= 2000 and per_rep == round(spent / 40, 2), "the budget is a target"
     assert "These start on the first day and close on the last." in section(text, "All week")
-    assert "### 10:00 am · " in section(text, "Every day")
-    assert "· opens the week" in section(text, "Monday 6 October")
-    friday = section(text, "Friday 10 October")
+    assert "### 10:00 AM · " in section(text, "Every day")
+    assert "· opens the week" in section(text, "Monday, October 6")
+    friday = section(text, "Friday, October 10")
     assert "· closes the week" in friday and "**Closing the week-long items today**" in friday
     assert text.count("- Remote reps get ") >= 5, "a hybrid week says what remote reps get"
     for wave in re.findall(r"up to (\d+) reps at a time", text):

@@ -283,8 +283,9 @@ def test_infeasible_inputs_exit_2_naming_the_constraint(csw, tmp_path: Path, cas
 
 
 def test_an_activity_is_headlined_at_its_time_in_the_largest_shift() -> None:
+    from csw.locale_formats import clock
     from csw.plan import headline_start
-    from csw.views import clock, plan_rows
+    from csw.views import plan_rows
 
     plan = plan_for(shifts="24/7", headcount=60)  # early 20, day 20 (nearest 09:00), night 20
     assert plan.team.main_shift == "day"

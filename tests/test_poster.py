@@ -14,14 +14,15 @@ import struct
 import subprocess
 import zlib
 from dataclasses import dataclass, field
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from csw.context import plan_context
+from csw.locale_formats import clock, day_month, full_date, long_date, weekday
 from csw.plan_file import load_plan
-from csw.views import clock
 
 SEVEN_DAYS = '[week]\ndays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\n'
 # A 24/7 centre on two shifts with four activities a day: the busiest poster there is to print.
@@ -158,8 +159,8 @@ def expected_days(context: dict) -> list[tuple]:
             )
         days.append(
             (
-                f"{day.date:%A}",
-                f"{day.date.day} {day.date:%B}",
+                weekday(day.date),
+                day_month(day.date),
                 day.theme.title,
                 day.theme.pitch or day.theme.summary,
                 activities,
@@ -242,7 +243,9 @@ def test_five_day_poster_shows_the_whole_week(five) -> None:
     assert doc.find("kicker").text() == "Our Company · Customer Service"
     assert [e.text() for e in doc.walk() if e.tag == "h1"] == ["Customer Service Week 2025"]
     assert doc.find("theme-of-year").text() == "Theme of the year: Mission Possible"
-    assert doc.find("dates").text() == "Monday 6 October to Friday 10 October 2025"
+    assert (
+        doc.find("dates").text() == f"{long_date(date(2025, 10, 6))} to {full_date(date(2025, 10, 10))}"
+    )
     assert doc.find("zone").text() == "All times UTC"
     assert "all year" in doc.find("closing").text()
 
@@ -252,9 +255,11 @@ def test_seven_day_poster_holds_the_whole_week(seven) -> None:
     doc = parse(html)
     assert len(context["days"]) == 7
     assert shown_days(doc) == expected_days(context)
-    assert [d[1] for d in shown_days(doc)] == [f"{n} October" for n in range(6, 13)]
+    assert [d[1] for d in shown_days(doc)] == [day_month(date(2025, 10, n)) for n in range(6, 13)]
     assert doc.find("days").attrs["style"] == "--days: 7"
-    assert doc.find("dates").text() == "Monday 6 October to Sunday 12 October 2025"
+    assert (
+        doc.find("dates").text() == f"{long_date(date(2025, 10, 6))} to {full_date(date(2025, 10, 12))}"
+    )
     assert [e.attrs for e in doc.walk() if e.tag == "html"] == [{"lang": "en"}]
 
 
@@ -295,7 +300,9 @@ def test_year_without_a_theme_leaves_it_out(csw, tmp_path: Path) -> None:
     assert doc.find_all("theme-of-year") == []
     assert "Theme of the year" not in html
     assert [e.text() for e in doc.walk() if e.tag == "title"] == ["Customer Service Week 2018 · Our Company"]
-    assert doc.find("dates").text() == "Monday 1 October to Friday 5 October 2018"
+    assert (
+        doc.find("dates").text() == f"{long_date(date(2018, 10, 1))} to {full_date(date(2018, 10, 5))}"
+    )
 
 
 def test_plan_text_is_escaped(csw, write, tmp_path: Path) -> None:

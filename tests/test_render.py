@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -9,9 +10,8 @@ import yaml
 from markdown_it import MarkdownIt
 
 from csw.idea import Format, Span
+from csw.locale_formats import clock, long_date, money, short_date
 from csw.plan_file import load_plan
-from csw.render import short_date
-from csw.views import clock, long_date, money
 
 
 def headings(tokens, level: str) -> list[str]:
@@ -82,7 +82,10 @@ def test_render_rerenders_an_edited_plan(csw, tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     result = csw("render", str(path), "--format", "md")
     assert result.exit_code == 0, result.stderr
-    assert "## Monday 6 October: Our Very Own Day" in (tmp_path / "csw-2025" / "agenda.md").read_text()
+    assert (
+        f"## {long_date(date(2025, 10, 6))}: Our Very Own Day"
+        in (tmp_path / "csw-2025" / "agenda.md").read_text()
+    )
 
 
 BAD_EDITS = {
@@ -196,13 +199,20 @@ def test_missing_template_folder(csw) -> None:
 
 
 def test_filters_read_well() -> None:
-    from datetime import date
+    """en_US, the default: the weekday and month in full, times on the 12-hour clock, whole
+    amounts without cents (the rest as Babel writes them; tests/test_locale.py has other locales)."""
+    from datetime import date, time
 
-    assert long_date(date(2025, 10, 6)) == "Monday 6 October"
-    assert clock("09:30") == "9:30 am" and clock("12:00") == "12:00 pm" and clock("00:15") == "12:15 am"
-    assert (
-        money(120, "USD") == "$120" and money(1234.5, "USD") == "$1,234.50" and money(80, "EUR") == "80 EUR"
-    )
+    from babel.dates import format_time
+    from babel.numbers import format_currency
+
+    monday = long_date(date(2025, 10, 6))
+    assert "Monday" in monday and "October" in monday and "6" in monday and "2025" not in monday
+    assert clock("09:30") == format_time(time(9, 30), "short", locale="en_US").replace("\u202f", " ")
+    assert clock("24:00") == clock("00:00") and clock("12:00") != clock("00:00")
+    assert money(120, "USD") == format_currency(120, "USD", locale="en_US").removesuffix(".00")
+    assert money(1234.5, "USD") == format_currency(1234.5, "USD", locale="en_US")
+    assert money(80, "EUR") == format_currency(80, "EUR", locale="en_US").removesuffix(".00")
 
 
 THREE_SHIFTS = """

@@ -179,7 +179,7 @@ def _wrap(text: str, width: int, hang: str = "") -> list[str]:
 
 
 _HOLD = "\x00"  # holds a time's space while wrapping (a text that has one is wrapped as it is)
-_TIME = re.compile(r"(?<=\d) (?=[ap]m\b)")
+_TIME = re.compile(r"(?<=\d) (?=[AaPp]\.?[Mm]\b)")  # 2:30 PM, 2:30 pm, 2:30 p.m.
 
 
 @lru_cache(maxsize=64)

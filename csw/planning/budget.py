@@ -13,11 +13,12 @@ from csw.errors import PlanError
 from csw.idea import Category, Idea, Span
 from csw.planning.choose import Place, passing, rules
 from csw.planning.state import Placed, is_fundraiser
+from csw.pricing import usd_scale
 
 if TYPE_CHECKING:
     from csw.planning.week import Planner
 
-LOW_PER_REP = 5.0  # a budget under this much a rep for the week plans a low-cost week
+LOW_PER_REP = 5.0  # USD: a budget under this much a rep for the week plans a low-cost week
 _TRIES = 40  # richer candidates tried for one place before keeping what is there
 _UPGRADE_ORDER = {Span.slot: 0, Span.daily: 1, Span.week: 2, Span.day: 3}
 
@@ -26,12 +27,13 @@ def spend_to_target(planner: Planner) -> None:
     team = planner.team
     floor = team.budget * team.budget_use
     per_rep = team.budget / team.headcount
+    low = LOW_PER_REP * usd_scale(team)
     if team.budget == 0:
         planner.notes.append("A budget of 0: a free week, every idea in it costs nothing.")
         return
-    if per_rep < LOW_PER_REP:
+    if per_rep < low:
         planner.notes.append(
-            f"A budget of {per_rep:,.2f} {team.currency} a rep is under {LOW_PER_REP:,.0f} a rep:"
+            f"A budget of {planner.money(per_rep)} a rep is under {planner.money(low)} a rep:"
             " this is a low-cost week, mostly free ideas."
         )
     places = sorted(
@@ -42,9 +44,9 @@ def spend_to_target(planner: Planner) -> None:
         if planner.state.spent >= floor - 1e-9:
             break
         _upgrade(planner, placed)
-    if planner.state.spent < floor - 0.005 and per_rep >= LOW_PER_REP:
+    if planner.state.spent < floor - 0.005 and per_rep >= low:
         planner.notes.append(
-            f"The richest ideas that fit this week come to {planner.state.spent:,.2f} {team.currency},"
+            f"The richest ideas that fit this week come to {planner.money(planner.state.spent)},"
             f" under {team.budget_use:.0%} of the budget: add paid ideas to the bank (--ideas) to spend more."
         )
 

@@ -124,6 +124,7 @@ class Ranking:
     staleness: dict[str, int]
     order: dict[str, str]
     crowded_out: frozenset[str] = frozenset()  # waves of one or two: a team too small for them
+    dollar: float = 1.0  # the team's units in one USD: the budget buckets' rule of thumb is in dollars
 
     def ranked(
         self,
@@ -145,7 +146,7 @@ class Ranking:
                 -len(missing.intersection(i.goals)) - (used[i.category] == 0),
                 i.id in self.crowded_out,
                 -(hungry and i.meal is not None),
-                _budget_bucket(cost(i), target),
+                _budget_bucket(cost(i), target, self.dollar),
                 used[i.category],
                 self.order[i.id],
             )
@@ -155,6 +156,6 @@ class Ranking:
         yield from (i for i in sorted(candidates, key=rank) if i is not best)
 
 
-def _budget_bucket(cost: float, target: float) -> int:
+def _budget_bucket(cost: float, target: float, dollar: float = 1.0) -> int:
     """How far a cost is from the target, in coarse steps (so that goals and variety still count)."""
-    return math.floor(abs(cost - target) / (0.5 * target + 5))
+    return math.floor(abs(cost - target) / (0.5 * target + 5 * dollar))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from csw.config import Meals, YearRound
+from csw.locale_formats import DEFAULT_LOCALE
 from csw.plan import TeamFacts
 
 
@@ -19,3 +20,4 @@ class Constraints:
     history: tuple[tuple[int, frozenset[str]], ...] = ()  # (year, idea ids) of earlier plans
     year_round: YearRound | None = None
     meals: Meals = field(default_factory=Meals)
+    locale: str = DEFAULT_LOCALE  # how the planner's notes and messages write amounts and dates

@@ -101,8 +101,8 @@ def _place_pin(planner: Planner, day: date, idea: Idea) -> None:
         )
     if planner.state.spent > planner.team.budget + 1e-9:
         raise PlanError(
-            f"--pin: the pinned ideas alone cost {planner.state.spent:,.2f} {planner.team.currency},"
-            f" over the budget of {planner.team.budget:,.2f} (budget).",
+            f"--pin: the pinned ideas alone cost {planner.money(planner.state.spent)},"
+            f" over the budget of {planner.money(planner.team.budget)} (budget).",
             hint="Raise --budget or pin fewer paid ideas.",
         )
     _note_where(planner, day, idea)

@@ -21,6 +21,7 @@ from csw.planning.constraints import Constraints
 from csw.planning.order import day_name, staleness, tiebreak
 from csw.planning.state import Placed, WeekState
 from csw.planning.timeline import Timeline
+from csw.pricing import usd_scale
 
 MIN_CATEGORIES = 5
 SMALLEST_WAVE = 3  # reps: a wave smaller than this is a queue, not a celebration
@@ -58,6 +59,7 @@ class Planner:
             staleness(constraints.history),
             {i.id: tiebreak(seed, i.id) for i in usable},
             self._crowded_out(usable),
+            usd_scale(self.team),
         )
         self.timeline = Timeline(constraints.meals)
         self.state = WeekState(self.days)
@@ -167,6 +169,12 @@ class Planner:
             or (i.role not in filled and place.day == (first if i.role is Role.opening else last))
         ]
 
+    def money(self, amount: float) -> str:
+        """An amount in the team's currency, as its locale writes it."""
+        from csw.locale_formats import money
+
+        return money(amount, self.team.currency, self.c.locale)
+
     def cost(self, idea: Idea) -> float:
         return self.costs.get(idea.id, 0.0)
 
@@ -269,10 +277,7 @@ class Planner:
         return max(aim - self.state.spent, 0) / max(sum(self.open_places().values()), 1)
 
     def _budget_hint(self) -> str:
-        return (
-            f"raise --budget (now {self.team.budget:,.2f} {self.team.currency}), pin fewer paid"
-            " ideas, or add free ideas"
-        )
+        return f"raise --budget (now {self.money(self.team.budget)}), pin fewer paid ideas, or add free ideas"
 
     # --- errors and notes -------------------------------------------------------------------------
 
