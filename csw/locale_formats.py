@@ -49,24 +49,30 @@ def _locale(name: str) -> Locale:
 
 @lru_cache(maxsize=256)
 def _pattern(name: str, skeleton: str) -> str:
-    """The locale's pattern for a skeleton, with the weekday as wide as the skeleton asks.
+    """The locale's pattern for a skeleton, its weekday and month names as wide as the skeleton asks.
 
     CLDR's rule (adjusting field widths) that Babel's own matching leaves out: en_US has no
-    pattern for "MMMMEEEEd", only "MMMMEd" ("E, MMMM d"), which must still say "Monday".
+    pattern for "MMMMEEEEd", only "MMMMEd" ("E, MMMM d"), which must still say "Monday"; older
+    CLDR data matched it to "MMMEd", which must still say "October". A month the locale writes
+    as a number ("M月d日") stays a number.
     """
     from babel.dates import match_skeleton
 
-    locale = _locale(name)
-    patterns = locale.datetime_skeletons
+    patterns = _locale(name).datetime_skeletons
     found = match_skeleton(skeleton, patterns) or skeleton
     pattern = str(patterns[found].pattern) if found in patterns else found
-    width = max((len(run) for run in re.findall("E+", skeleton)), default=0)
-    if not width:
-        return pattern
-    # outside 'quoted literals', every run of E (or c) becomes as wide as the skeleton's
-    parts = pattern.split("'")
-    parts[::2] = [re.sub(r"[Ec]+", "E" * width, part) for part in parts[::2]]
+    parts = pattern.split("'")  # outside 'quoted literals' only
+    parts[::2] = [_widened(part, skeleton) for part in parts[::2]]
     return "'".join(parts)
+
+
+def _widened(pattern: str, skeleton: str) -> str:
+    # a weekday is always a name (E to EEE: short, EEEE: wide); a month is a name from MMM on
+    for field, name_from in (("[Ec]", 1), ("[ML]", 3)):
+        asked = max((len(run) for run in re.findall(f"{field}+", skeleton)), default=0)
+        if asked >= name_from:
+            pattern = re.sub(f"{field}{{{name_from},}}", lambda run, n=asked: run[0][0] * n, pattern)
+    return pattern
 
 
 @lru_cache(maxsize=4096)
