@@ -171,6 +171,7 @@ def plan(
         team=team,
     )
     config = load(config_path)
+    _note_without_config(config_path)
     folder = out or Path(f"csw-{number}")
     template_dir = templates_folder(config, templates)
     if config.teams:
@@ -202,6 +203,18 @@ def plan(
         return
     print_plan(result)
     typer.echo("Wrote " + ", ".join(str(path) for path in written))
+
+
+def _note_without_config(config_path: Path | None) -> None:
+    """Without a csw.toml every time is in UTC, which nothing in the plan itself would tell."""
+    from csw.config_file import find_config
+
+    if find_config(config_path, Path(".")) is None:
+        typer.echo(
+            "note: no csw.toml here, so every time is in UTC;"
+            " run `csw init` for one, and set your time zone in it (organization.timezone).",
+            err=True,
+        )
 
 
 def _warn(lines: list[str], prefix: str = "") -> None:
