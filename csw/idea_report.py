@@ -9,18 +9,24 @@ from typing import Any
 
 from csw.ideas import Bank, problem_count
 
-# "path:line: message", or "path: message" for what belongs to a whole file. The path is the
-# shortest prefix followed by ": " or ":N: ", so a drive letter (C:\banks) stays in it.
-_PLACE = re.compile(r"^(?P<file>.+?):(?:(?P<line>\d+):)? (?P<message>.*)$", re.DOTALL)
+# "path:line: message", "path:line:column: message" (YAML syntax), or "path: message" for what
+# belongs to a whole file. The path is the shortest prefix followed by one of those, so a drive
+# letter (C:\banks) stays in it.
+_PLACE = re.compile(r"^(?P<file>.+?)(?::(?P<line>\d+)(?::(?P<column>\d+))?)?: (?P<message>.*)$", re.DOTALL)
 
 
 def problem_record(text: str) -> dict[str, Any]:
-    """One problem line as file, line (None for a whole file) and message."""
+    """One problem line as file, line and column (None where the line names none) and message."""
     found = _PLACE.match(text)
     if found is None:
-        return {"file": None, "line": None, "message": text}
-    line = found["line"]
-    return {"file": found["file"], "line": int(line) if line else None, "message": found["message"]}
+        return {"file": None, "line": None, "column": None, "message": text}
+    line, column = found["line"], found["column"]
+    return {
+        "file": found["file"],
+        "line": int(line) if line else None,
+        "column": int(column) if column else None,
+        "message": found["message"],
+    }
 
 
 def check_report(
