@@ -165,8 +165,8 @@ def test_a_composed_thank_you_carries_the_coordinators_words(csw, write, tmp_pat
         ["thanks"], thanks=config.team.thanks,
     )  # fmt: skip
     texts = {}
-    for item in composed:
-        message = BytesParser(policy=policy.default).parsebytes(item.data)
+    for item, data in composed:  # composed one at a time: the record and the bytes
+        message = BytesParser(policy=policy.default).parsebytes(data)
         body = message.get_body(("plain",))
         assert body is not None
         texts[item.draft.department] = " ".join(str(body.get_content()).split())

@@ -3,7 +3,6 @@ overtaken since, and what changed in them."""
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
@@ -18,12 +17,6 @@ UPDATE_HINT = (
 )
 
 
-def digest(message: Composed) -> str:
-    """What a message said, bar its headers (its Date is stamped when it is sent)."""
-    body = message.data[message.data.find(b"\r\n\r\n") :]
-    return hashlib.blake2b(body, digest_size=12).hexdigest()
-
-
 def out_of_date(composed: Sequence[Composed], record: Record) -> list[str]:
     """A line per kind of sent message that no longer says what the plan says, and a line for the
     readers whose calendar changed since it went out (their update is composed)."""
@@ -31,7 +24,7 @@ def out_of_date(composed: Sequence[Composed], record: Record) -> list[str]:
     stale = Counter(
         item.draft.kind
         for item in composed
-        if said.get(message_key(item.message_id), digest(item)) != digest(item)
+        if said.get(message_key(item.message_id), item.digest) != item.digest
     )
     lines = [
         f"{n} sent {kind} message{'s' * (n != 1)} no longer match the plan or the recipients"
@@ -83,9 +76,10 @@ def record_sent(outbox: Path, composed: Sequence[Composed], sent: Collection[str
         if message_key(item.message_id) not in keys:
             continue
         key = known.setdefault(message_key(item.message_id), item.message_id)
-        record.messages[key] = digest(item)
-        if item.events is not None:
-            record.published(item.draft.recipient.email, item.events, readers.revisions, stamp)
+        record.messages[key] = item.digest
+        if item.calendar:  # the reader's whole calendar, as the message brought it (cached per scope)
+            events = readers.events(readers.scope(item.draft.recipient))
+            record.published(item.draft.recipient.email, events, readers.revisions, stamp)
         if item.draft.kind == "update":
             updated.add(item.draft.recipient.email.casefold())
     for item in composed:

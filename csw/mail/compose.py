@@ -14,14 +14,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Callable, Mapping, Sequence, Set
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from functools import cached_property
 from itertools import count
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -39,14 +39,13 @@ from csw.render import TemplateError, render
 if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
 
-    from csw.calendar_events import CalEvent
-
 __all__ = [
     "KINDS",
     "MAIL_POLICY",
     "ComposeError",
     "Composed",
     "Composer",
+    "body_digest",
     "check_kinds",
     "compose_plan",
     "header_line",
@@ -55,22 +54,33 @@ __all__ = [
 ]
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 PERSONAL_KINDS = ("kickoff", "daily", "update")
+CALENDAR_KINDS = ("kickoff", "update")  # they bring the reader's whole calendar up to date
+
+
+BODIES_KEPT = 64  # bodies kept for reuse: drafts come by day and kind; a kickoff is nearly always its own
 
 
 @dataclass(frozen=True)
 class Composed:
-    """A composed message (wire-format bytes) and the file name it goes by in the outbox.
+    """What csw keeps of a composed message once it is written: its file name, draft and
+    Message-ID, never its bytes (the outbox file has them), so that 35,000 messages fit in memory.
 
-    `events`: the reader's whole calendar as this message brings it up to date (a kickoff or an
-    update), which the record of what went out takes once it is sent.
+    `digest`: what it says bar its headers (the record of what went out keeps it, to tell when the
+    plan has overtaken a sent message). `calendar`: whether it brings the reader's whole calendar
+    up to date (a kickoff or an update), whose events the record takes once it is sent.
     """
 
     filename: str
     draft: Draft
-    data: bytes
     message_id: str
     sender: str
-    events: tuple[CalEvent, ...] | None = None
+    digest: str
+    calendar: bool = False
+
+
+def body_digest(data: bytes) -> str:
+    """What a message says, bar its headers (its Date is stamped when it is sent)."""
+    return hashlib.blake2b(data[data.find(b"\r\n\r\n") :], digest_size=12).hexdigest()
 
 
 class Composer:
@@ -102,22 +112,23 @@ class Composer:
         self.markdown = markdown_parser()
         self.thanks = dict(thanks or {})  # the coordinator's own words for a department
         self.departments: dict[str, str] = {}
-        self.bodies: dict[tuple[object, ...], Body] = {}
+        # the bodies last used, oldest first: bounded, as with invitations every reader has their own
+        self.bodies: OrderedDict[tuple[object, ...], Body] = OrderedDict()
 
     def compose(
-        self, drafts: Sequence[Draft], wanted: Callable[[Draft], bool] = lambda _: True
-    ) -> list[Composed]:
-        """The wanted drafts, composed, each named by what it is (csw.mail.identity.file_name)."""
+        self, drafts: Iterable[Draft], wanted: Callable[[Draft], bool] = lambda _: True
+    ) -> Iterator[tuple[Composed, bytes]]:
+        """The wanted drafts, composed one at a time, each named by what it is
+        (csw.mail.identity.file_name): its light record and its wire-format bytes."""
         year = self.plan.year
-        return [self.message(draft, identity.file_name(year, draft)) for draft in drafts if wanted(draft)]
+        for draft in drafts:
+            if wanted(draft):
+                yield self.message(draft, identity.file_name(year, draft))
 
-    def message(self, draft: Draft, filename: str) -> Composed:
+    def message(self, draft: Draft, filename: str) -> tuple[Composed, bytes]:
         reader = draft.recipient
         shift = self.readers.shift(reader)
-        key = (draft.kind, draft.key, shift, *self._personal_key(draft))
-        if key not in self.bodies:
-            self.bodies[key] = self._probed_body(draft, shift)
-        body = self.bodies[key]
+        body = self._group_body(draft, shift)
         values = body.values(reader)
         subject, markdown = self._render(draft, reader, shift)
         if fill(body.subject, values) != subject or not fills_the_same(body, values, markdown):
@@ -131,9 +142,21 @@ class Composer:
             ("Message-ID", message_id),
             ("X-CSW-Kind", draft.kind),
         ]
-        head = b"".join(header_line(name, value) for name, value in headers)
-        events = self._calendar_events(draft)
-        return Composed(filename, draft, head + body.fill(values), message_id, self.sender, events)
+        data = b"".join(header_line(name, value) for name, value in headers) + body.fill(values)
+        calendar = draft.kind in CALENDAR_KINDS
+        return Composed(filename, draft, message_id, self.sender, body_digest(data), calendar), data
+
+    def _group_body(self, draft: Draft, shift: str | None) -> Body:
+        """The body of the draft's group (kind, day, shift, the reader's own part), made once."""
+        key = (draft.kind, draft.key, shift, *self._personal_key(draft))
+        body = self.bodies.get(key)
+        if body is None:
+            body = self.bodies[key] = self._probed_body(draft, shift)
+            if len(self.bodies) > BODIES_KEPT:
+                self.bodies.popitem(last=False)
+        else:
+            self.bodies.move_to_end(key)
+        return body
 
     def _personal_key(self, draft: Draft) -> tuple[object, ...]:
         """What besides kind, day and shift makes a reader's message their own."""
@@ -145,11 +168,6 @@ class Composer:
             slots = tuple(s for s in slots if s.day == draft.day.date)
         invitee = reader.email.casefold() if readers.invites and draft.kind != "daily" else None
         return (readers.scope(reader), slots, readers.coordinator(reader), readers.remote(reader), invitee)
-
-    def _calendar_events(self, draft: Draft) -> tuple[CalEvent, ...] | None:
-        if draft.kind not in ("kickoff", "update"):
-            return None
-        return tuple(self.readers.events(self.readers.scope(draft.recipient)))
 
     def _probed_body(self, draft: Draft, shift: str | None) -> Body:
         """The group's message with a stand-in recipient, its tokens absent from all else in it."""
@@ -287,42 +305,6 @@ def _field(line: str, template: str) -> tuple[str, str]:
     return key.strip(), value.strip()
 
 
-def _holds(path: Path, data: bytes) -> bool:
-    try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
-    except OSError:
-        return False
-
-
-def write_outbox(
-    folder: Path, composed: Sequence[Composed], *, prune: bool = True, sent: Set[str] = frozenset()
-) -> list[Path]:
-    """Each message as DUE-KIND-MAILBOX.eml, all of them or none, bar those sent already (`sent`:
-    their message keys): a sent message's file stays as it went out, never rewritten, renamed or
-    deleted, whatever changed since (out_of_date and the updates tell the change). With `prune`
-    (all messages composed), unsent .eml files that are no longer composed then go."""
-    from csw.files import write_all
-    from csw.mail.journal import message_key
-
-    fresh = [c for c in composed if message_key(c.message_id) not in sent]
-    # a rerun rewrites only what changed: renames are slow
-    write_all(folder, {c.filename: c.data for c in fresh if not _holds(folder / c.filename, c.data)})
-    names = {c.filename for c in composed}
-    for stale in folder.glob("*.eml") if prune else ():
-        if stale.name not in names and _key_of(stale) not in sent:
-            stale.unlink()
-    return [folder / c.filename for c in composed]
-
-
-def _key_of(path: Path) -> str | None:
-    """The message key of an outbox file (None if it has no Message-ID): whether it was sent."""
-    from csw.mail.journal import message_key
-    from csw.mail.outgoing import message_id_of
-
-    found = message_id_of(path)
-    return message_key(found) if found else None
-
-
 def compose_plan(
     plan: Plan,
     recipients: Sequence[Recipient],
@@ -334,10 +316,11 @@ def compose_plan(
     readers: Readers | None = None,
     today: date | None = None,
     thanks: Mapping[str, str] | None = None,
-) -> tuple[list[Composed], list[str]]:
-    """The plan's messages for these recipients (only `kinds` due on `due`, when given), and
-    warnings about who gets nothing. `readers`: the roster and the record of what went out, from
-    which each rep's own times and the updates of those whose calendar changed come."""
+) -> tuple[Iterator[tuple[Composed, bytes]], list[str]]:
+    """The plan's messages for these recipients (only `kinds` due on `due`, when given), composed
+    one at a time as they are taken (see Composer.compose), and warnings about who gets nothing.
+    `readers`: the roster and the record of what went out, from which each rep's own times and the
+    updates of those whose calendar changed come."""
     check_kinds(kinds)
     who = audience(recipients, departments, email.sponsor)
     sender = email.from_ or f"{plan.organization.team} <csw@{plan.organization.domain}>"

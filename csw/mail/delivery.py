@@ -28,7 +28,8 @@ def row_of(recipient: Recipient) -> dict[str, str]:
 
 
 def outgoing(composed: Sequence[Composed], outbox: Path) -> list[Outgoing]:
-    """The sender's view of composed messages: envelope, bytes and CSV row, without re-reading files."""
+    """The sender's view of composed messages: envelope and CSV row; the bytes are read from each
+    message's file as it is sent (Outgoing.data), never all held at once."""
     return [
         Outgoing(
             path=outbox / item.filename,
@@ -37,7 +38,6 @@ def outgoing(composed: Sequence[Composed], outbox: Path) -> list[Outgoing]:
             recipients=(item.draft.recipient.email,),
             kind=item.draft.kind,
             row=row_of(item.draft.recipient),
-            data=item.data,
         )
         for item in composed
     ]

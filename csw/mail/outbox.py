@@ -57,8 +57,9 @@ def compose_outbox(
 ) -> Outbox:
     """Compose the plan's messages (only those asked for, if any) into its outbox, with each rep's
     own times and the updates of those whose calendar changed since it went out."""
-    from csw.mail.compose import compose_plan, write_outbox
+    from csw.mail.compose import compose_plan
     from csw.mail.journal import JOURNAL_NAME, read_journal, sent_keys
+    from csw.mail.outbox_files import write_outbox
     from csw.mail.readers import load_readers
     from csw.mail.recipients import load_recipients
     from csw.plan_file import load_plan
@@ -70,9 +71,10 @@ def compose_outbox(
     invite = config.email.invites if invites is None else invites
     readers, more = load_readers(plan, plan_file, source, people, config, folder, invites=invite)
     team = config.team
-    composed, composing = compose_plan(
+    messages, composing = compose_plan(
         plan, people, config.email, team.departments, env, only, due, readers, today, team.thanks
     )
     sent = sent_keys(read_journal(folder / JOURNAL_NAME))  # their files stay as they went out
-    write_outbox(folder, composed, prune=not only and due is None, sent=sent)
+    # each message written as it is composed, then dropped: only its light record is kept
+    composed = write_outbox(folder, messages, prune=not only and due is None, sent=sent)
     return Outbox(composed, [*warnings, *more, *composing], folder, readers)

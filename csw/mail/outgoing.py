@@ -30,9 +30,10 @@ class ConnectionFailed(SendError):
     """The server cannot be reached (refused, unknown host, timeout, dropped): worth retrying later."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Outgoing:
-    """One composed message: its file, its envelope, and its bytes, read once."""
+    """One composed message: its file, its envelope, and its bytes (`data`): those given, else
+    read from the file each time they are asked for, so a send of 35,000 messages holds one."""
 
     path: Path
     message_id: str
@@ -40,7 +41,38 @@ class Outgoing:
     recipients: tuple[str, ...]
     kind: str
     row: Mapping[str, str] = field(compare=False)
-    data: bytes = field(repr=False, compare=False)
+    given: bytes | None = field(default=None, repr=False, compare=False)
+
+    def __init__(  # the dataclass's fields, with `data` as it was always called
+        self,
+        path: Path,
+        message_id: str,
+        sender: str,
+        recipients: tuple[str, ...],
+        kind: str,
+        row: Mapping[str, str],
+        data: bytes | None = None,
+    ) -> None:
+        for name, value in (
+            ("path", path),
+            ("message_id", message_id),
+            ("sender", sender),
+            ("recipients", recipients),
+            ("kind", kind),
+            ("row", row),
+            ("given", data),
+        ):
+            object.__setattr__(self, name, value)
+
+    @property
+    def data(self) -> bytes:
+        """The message as composed: the bytes given, else the file's, read now and not kept."""
+        if self.given is not None:
+            return self.given
+        try:
+            return self.path.read_bytes()
+        except OSError as error:
+            raise SendError(f"{self.path}: cannot read the message: {error.strerror}.") from None
 
     @property
     def wire(self) -> bytes:
@@ -111,8 +143,7 @@ def _outgoing(path: Path, rows: Mapping[str, Mapping[str, str]]) -> Outgoing:
         recipients=recipients,
         kind=str(headers.get("X-CSW-Kind", "")).strip() or _kind_from_name(path),
         row=row if row is not None else {"email": ", ".join(recipients)},
-        data=data,
-    )
+    )  # no bytes kept: they are read again when the message is sent
 
 
 _RECOMPOSE = "Compose the outbox again with csw email preview PLAN."
