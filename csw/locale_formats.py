@@ -93,10 +93,10 @@ def short_date(day: date, locale: str = DEFAULT_LOCALE) -> str:
 
 @lru_cache(maxsize=4096)
 def full_date(day: date, locale: str = DEFAULT_LOCALE) -> str:
-    """With the year: 'Friday, October 10, 2025', 'Friday 10 October 2025'."""
+    """The locale's full date, with the year: 'Friday, October 10, 2025', 'Friday 10 October 2025'."""
     from babel.dates import format_date
 
-    return str(format_date(day, _pattern(locale, "yMMMMEEEEd"), locale=_locale(locale)))
+    return str(format_date(day, "full", locale=_locale(locale)))
 
 
 @lru_cache(maxsize=4096)
