@@ -135,3 +135,11 @@ def test_a_broken_bank_still_offers_the_ideas_that_load(complete, tmp_path: Path
 
 def test_a_bank_folder_that_is_missing_completes_without_error(complete) -> None:
     assert "pajama-day" in complete("csw ideas show --ideas nowhere.yaml pajama")
+
+
+def test_team_names_complete_from_the_config(complete, tmp_path: Path) -> None:
+    assert complete("csw plan 2025 --team ") == []
+    teams = '[[teams]]\nname = "Austin Care"\n\n[[teams]]\nname = "Berlin Billing"\n'
+    (tmp_path / "csw.toml").write_text(teams, encoding="utf-8")
+    assert complete("csw plan 2025 --team ") == ["Austin Care", "Berlin Billing"]
+    assert complete("csw plan 2025 --team B") == ["Berlin Billing"]

@@ -48,6 +48,16 @@ def idea_pins(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     return [(f"{name}=", "") for name in days if name.startswith(incomplete.lower())]
 
 
+def team_names(ctx: typer.Context, incomplete: str) -> list[str]:
+    """The names of the config's [[teams]], for --team."""
+    try:
+        with _quiet():
+            names = [entry.name for entry in _config(ctx.params).teams]
+    except Exception:
+        return []
+    return [name for name in names if name.startswith(incomplete)]
+
+
 def _quiet() -> contextlib.ExitStack:
     """Nothing a loader prints may reach the shell: completion output is the shell's input."""
     stack = contextlib.ExitStack()

@@ -20,7 +20,7 @@ from csw.cli.app import (
     today,
 )
 from csw.cli.choices import MODES, completer, one_of
-from csw.cli.completion import idea_ids, idea_pins
+from csw.cli.completion import idea_ids, idea_pins, team_names
 from csw.cli.terminal import print_plan, print_teams
 from csw.errors import UsageError
 
@@ -140,7 +140,10 @@ def plan(
     ] = None,
     roster: RosterOption = None,
     team: Annotated[
-        str | None, typer.Option(metavar="NAME", help="Plan only this team of a [[teams]] config.")
+        str | None,
+        typer.Option(
+            metavar="NAME", autocompletion=team_names, help="Plan only this team of a [[teams]] config."
+        ),
     ] = None,
 ) -> None:
     """Plan a year's week and write plan.yaml and its exports.
