@@ -123,7 +123,7 @@ def test_parts_attachment_and_personalisation(csw, planned: Path) -> None:
 
     late_times = {clock(s.start) for s in late[0].sessions if s.shift == "late"}
     title = plan.idea(late[0].idea).title
-    shown = re.search(rf"(?m)^- (\d{{1,2}}:\d\d [ap]m) {re.escape(title)}", content(text))
+    shown = re.search(rf"(?m)^- (\d{{1,2}}:\d\d [AP]M) {re.escape(title)}", content(text))
     assert shown and shown[1] in late_times, "a time of the late shift's, as plain text"
     assert ", day shift" not in content(text) and "**" not in content(text)
 

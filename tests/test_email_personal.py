@@ -9,7 +9,7 @@ import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, time
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -106,8 +106,11 @@ def roster_rows(plan_file: Path) -> list[dict[str, str]]:
 
 
 def clock(text: str) -> str:
+    """A time as the default locale (en_US) writes it, in Babel's words: 2:30 PM."""
+    from babel.dates import format_time
+
     hours, minutes = (int(part) for part in text.split(":"))
-    return f"{(hours - 1) % 12 + 1}:{minutes:02d} {'am' if hours < 12 else 'pm'}"
+    return format_time(time(hours % 24, minutes), "short", locale="en_US").replace("\u202f", " ")
 
 
 def test_every_message_parses_strictly_and_its_base64_lines_are_short(csw, planned: Path) -> None:
