@@ -46,11 +46,11 @@ def filter_ideas(
 
 
 def cost_text(idea: Idea) -> str:
-    """'$11/rep + $30/25 reps', or 'free'."""
+    """'$11/rep + $30/25 reps', or 'free': in the currency the idea is priced in."""
     parts = [
-        money(idea.cost_per_person, "USD") + "/rep" if idea.cost_per_person else "",
-        f"{money(idea.cost_per_group, 'USD')}/{idea.group_size} reps" if idea.cost_per_group else "",
-        money(idea.fixed_cost, "USD") if idea.fixed_cost else "",
+        money(idea.cost_per_person, idea.currency) + "/rep" if idea.cost_per_person else "",
+        f"{money(idea.cost_per_group, idea.currency)}/{idea.group_size} reps" if idea.cost_per_group else "",
+        money(idea.fixed_cost, idea.currency) if idea.fixed_cost else "",
     ]
     return " + ".join(p for p in parts if p) or "free"
 
@@ -67,7 +67,7 @@ def describe_idea(idea: Idea, origin: str) -> str:
     if idea.remote:
         remote = idea.remote
         lines += ["", f"Remote reps get instead: {remote.summary}", f"  To them: {remote.pitch}"]
-        per_rep, fixed = money(remote.cost_per_person, "USD"), money(remote.fixed_cost, "USD")
+        per_rep, fixed = money(remote.cost_per_person, idea.currency), money(remote.fixed_cost, idea.currency)
         lines.append(f"  Cost: {per_rep} per rep + {fixed} fixed")
         lines += [f"  - {t.days_before} days before: {t.task}" for t in remote.prep]
     lines += ["", f"Defined at {origin.removeprefix('built-in ')}"]
@@ -79,11 +79,11 @@ _SPANS = {"day": "a themed day", "slot": "one activity on one day", "week": "all
 
 def _facts(idea: Idea) -> list[tuple[str, str]]:
     length = f", {idea.session_minutes} minutes" if idea.timed else ""
-    cost = f"{money(idea.cost_per_person, 'USD')} per rep"
+    cost = f"{money(idea.cost_per_person, idea.currency)} per rep"
     if idea.cost_per_group:
-        cost += f" + {money(idea.cost_per_group, 'USD')} per {idea.group_size} reps"
+        cost += f" + {money(idea.cost_per_group, idea.currency)} per {idea.group_size} reps"
     if idea.fixed_cost:
-        cost += f" + {money(idea.fixed_cost, 'USD')} fixed"
+        cost += f" + {money(idea.fixed_cost, idea.currency)} fixed"
     return [
         ("Category", idea.category.value),
         ("Runs", _SPANS[idea.span.value] + (f", the {idea.role.value}" if idea.role else "")),

@@ -16,6 +16,7 @@ other with the currency's own minor units ("$44.50", "44,50 €"); a currency wi
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -71,8 +72,13 @@ def _widened(pattern: str, skeleton: str) -> str:
     for field, name_from in (("[Ec]", 1), ("[ML]", 3)):
         asked = max((len(run) for run in re.findall(f"{field}+", skeleton)), default=0)
         if asked >= name_from:
-            pattern = re.sub(f"{field}{{{name_from},}}", lambda run, n=asked: run[0][0] * n, pattern)
+            pattern = re.sub(f"{field}{{{name_from},}}", _as_wide(asked), pattern)
     return pattern
+
+
+def _as_wide(width: int) -> Callable[[re.Match[str]], str]:
+    """A replacement that writes the field's letter `width` times: 'E' -> 'EEEE', 'MMM' -> 'MMMM'."""
+    return lambda run: run[0][0] * width
 
 
 @lru_cache(maxsize=4096)

@@ -160,3 +160,13 @@ def test_an_unknown_currency_code_is_refused_at_its_field(csw, write) -> None:
     result = csw("plan", "2025")
     result.assert_clean_error(2)
     assert "team.currency" in result.stderr and "csw.toml:" in result.stderr
+
+
+def test_ideas_show_prices_an_idea_in_its_banks_currency(csw, write) -> None:
+    from babel.numbers import get_currency_symbol
+
+    write("euro.yaml", EURO_BANK)
+    result = csw("ideas", "show", "euro-pastry-morning", "--ideas", "euro.yaml")
+    assert result.exit_code == 0, result.stderr
+    (cost,) = [line for line in result.stdout.splitlines() if line.startswith("Cost:")]
+    assert get_currency_symbol("EUR", locale="en_US") in cost and "$" not in cost
