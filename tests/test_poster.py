@@ -243,9 +243,7 @@ def test_five_day_poster_shows_the_whole_week(five) -> None:
     assert doc.find("kicker").text() == "Our Company · Customer Service"
     assert [e.text() for e in doc.walk() if e.tag == "h1"] == ["Customer Service Week 2025"]
     assert doc.find("theme-of-year").text() == "Theme of the year: Mission Possible"
-    assert (
-        doc.find("dates").text() == f"{long_date(date(2025, 10, 6))} to {full_date(date(2025, 10, 10))}"
-    )
+    assert doc.find("dates").text() == f"{long_date(date(2025, 10, 6))} to {full_date(date(2025, 10, 10))}"
     assert doc.find("zone").text() == "All times UTC"
     assert "all year" in doc.find("closing").text()
 
@@ -257,9 +255,7 @@ def test_seven_day_poster_holds_the_whole_week(seven) -> None:
     assert shown_days(doc) == expected_days(context)
     assert [d[1] for d in shown_days(doc)] == [day_month(date(2025, 10, n)) for n in range(6, 13)]
     assert doc.find("days").attrs["style"] == "--days: 7"
-    assert (
-        doc.find("dates").text() == f"{long_date(date(2025, 10, 6))} to {full_date(date(2025, 10, 12))}"
-    )
+    assert doc.find("dates").text() == f"{long_date(date(2025, 10, 6))} to {full_date(date(2025, 10, 12))}"
     assert [e.attrs for e in doc.walk() if e.tag == "html"] == [{"lang": "en"}]
 
 
@@ -300,9 +296,7 @@ def test_year_without_a_theme_leaves_it_out(csw, tmp_path: Path) -> None:
     assert doc.find_all("theme-of-year") == []
     assert "Theme of the year" not in html
     assert [e.text() for e in doc.walk() if e.tag == "title"] == ["Customer Service Week 2018 · Our Company"]
-    assert (
-        doc.find("dates").text() == f"{long_date(date(2018, 10, 1))} to {full_date(date(2018, 10, 5))}"
-    )
+    assert doc.find("dates").text() == f"{long_date(date(2018, 10, 1))} to {full_date(date(2018, 10, 5))}"
 
 
 def test_plan_text_is_escaped(csw, write, tmp_path: Path) -> None:
