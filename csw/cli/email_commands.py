@@ -121,6 +121,14 @@ def email_preview(
     only: OnlyOption = None,
     due: DueOption = None,
     invites: InvitesOption = None,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Print what was composed as JSON on stdout (counts by kind and due date, the outbox,"
+            " warnings, changes; see csw.mail.summary); the rest goes to stderr.",
+        ),
+    ] = False,
     config_path: ConfigOption = None,
     templates: TemplatesOption = None,
 ) -> None:
@@ -133,6 +141,9 @@ def email_preview(
         plan_file, recipients, config_path, templates, invites=invites
     )
     chosen = select(composed, kinds, day)
+    if as_json:
+        _preview_json(chosen, composed, outbox, warnings, out_of_date(composed, readers.record))
+        return
     out = console()
     grid = table(out, ("Kind", "Due", "Messages"), right=("Messages",))
     for kind, when, count in summary(chosen):
@@ -143,3 +154,19 @@ def email_preview(
     for line in out_of_date(composed, readers.record):
         typer.echo(f"changed: {line}", err=True)
     out.print(f"{len(chosen)} of {len(composed)} messages; all {len(composed)} are in {outbox}/")
+
+
+def _preview_json(
+    chosen: list[Any], composed: list[Any], outbox: Path, warnings: list[str], changed: list[str]
+) -> None:
+    import json
+
+    from csw.mail.journal import JOURNAL_NAME, read_journal, sent_keys
+    from csw.mail.summary import preview_record
+
+    for warning in warnings:  # stderr as in the text: a cron job's mail shows them
+        typer.echo(f"warning: {warning}", err=True)
+    for line in changed:
+        typer.echo(f"changed: {line}", err=True)
+    sent = sent_keys(read_journal(outbox / JOURNAL_NAME))
+    typer.echo(json.dumps(preview_record(chosen, composed, outbox, sent, warnings, changed), indent=2))
