@@ -322,6 +322,18 @@ def test_invites_go_as_requests_to_each_rep_without_rsvp(csw, write, planned: Pa
         assert str(event["ORGANIZER"]) == "mailto:pat@acme.example"
 
 
+def test_no_invites_overrides_email_invites_for_one_run(csw, write, planned: Path) -> None:
+    config = Path("csw.toml").read_text()
+    write("csw.toml", config.replace("[email]\n", "[email]\ninvites = true\n", 1))
+    methods = {}
+    for flag in ("--invites", "--no-invites"):
+        result = csw("email", "preview", planned, "--recipients", "team.csv", flag, "--only", "kickoff")
+        assert result.exit_code == 0, result.stderr
+        (ics,) = calendars(of_kind(outbox_messages(planned), "kickoff", LATE_REPS[1])).values()
+        methods[flag] = ics.get_param("method")
+    assert methods == {"--invites": "REQUEST", "--no-invites": "PUBLISH"}
+
+
 def test_a_reader_taken_off_the_list_after_the_kickoff_is_reported(csw, write, planned: Path) -> None:
     with kickoffs_sent(csw, write, planned):
         pass

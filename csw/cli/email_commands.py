@@ -50,8 +50,9 @@ OnlyOption = Annotated[
 InvitesOption = Annotated[
     bool | None,
     typer.Option(
-        "--invites",
-        help="Calendars as invitations (METHOD:REQUEST) that land without an import (or email.invites).",
+        "--invites/--no-invites",
+        help="Calendars as invitations (METHOD:REQUEST) that land without an import; --no-invites for"
+        " calendars to import, whatever email.invites says.",
     ),
 ]
 DueOption = Annotated[
