@@ -20,6 +20,7 @@ from pathlib import Path
 
 from tests.benchmarks import references
 from tests.benchmarks.bank import bench_bank
+from tests.benchmarks.big_team import bench_big_team
 from tests.benchmarks.context import FULL, QUICK, REPO, Bench, Benchmark
 from tests.benchmarks.mail import bench_email_preview, bench_email_send
 from tests.benchmarks.report import Row, failed_row, metadata, write_results
@@ -34,6 +35,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "teams": bench_teams,
     "email-preview": bench_email_preview,
     "email-send": bench_email_send,
+    "big-team": bench_big_team,
 }
 
 DEFAULT_OUT = Path("/tmp/csw-bench")

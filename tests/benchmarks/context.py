@@ -24,11 +24,14 @@ class Sizes:
     teams: tuple[int, ...]
     preview_recipients: int
     send_recipients: int
+    big_team_reps: int = 5_000  # the whole week of a team this big: tests/benchmarks/big_team.py
 
 
 # 1,429 recipients x 7 messages each (kickoff, five dailies, wrapup) = 10,003 messages.
 FULL = Sizes(bank_ideas=10_000, teams=(10, 100, 1_000), preview_recipients=1_429, send_recipients=10_000)
-QUICK = Sizes(bank_ideas=1_000, teams=(10, 100), preview_recipients=143, send_recipients=500)
+QUICK = Sizes(
+    bank_ideas=1_000, teams=(10, 100), preview_recipients=143, send_recipients=500, big_team_reps=200
+)
 
 
 @dataclass

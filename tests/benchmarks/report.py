@@ -22,7 +22,7 @@ class Target:
 
     relation: Literal["<=", "<", ">="]
     bound: float
-    unit: str  # "x" for a ratio, "s" for seconds
+    unit: str  # "x" for a ratio, "s" for seconds, "MB" for memory
 
     def met(self, value: float) -> bool:
         if self.relation == "<=":
@@ -32,7 +32,7 @@ class Target:
         return value >= self.bound
 
     def __str__(self) -> str:
-        return f"{self.relation} {self.bound:g}{' s' if self.unit == 's' else 'x'}"
+        return f"{self.relation} {self.bound:g}{'x' if self.unit == 'x' else ' ' + self.unit}"
 
 
 @dataclass
