@@ -60,7 +60,7 @@ CALENDAR_KINDS = ("kickoff", "update")  # they bring the reader's whole calendar
 BODIES_KEPT = 64  # bodies kept for reuse: drafts come by day and kind; a kickoff is nearly always its own
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Composed:
     """What csw keeps of a composed message once it is written: its file name, draft and
     Message-ID, never its bytes (the outbox file has them), so that 35,000 messages fit in memory.

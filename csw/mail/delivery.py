@@ -29,18 +29,19 @@ def row_of(recipient: Recipient) -> dict[str, str]:
 
 def outgoing(composed: Sequence[Composed], outbox: Path) -> list[Outgoing]:
     """The sender's view of composed messages: envelope and CSV row; the bytes are read from each
-    message's file as it is sent (Outgoing.data), never all held at once."""
-    return [
-        Outgoing(
-            path=outbox / item.filename,
-            message_id=item.message_id,
-            sender=parseaddr(item.sender)[1],
-            recipients=(item.draft.recipient.email,),
-            kind=item.draft.kind,
-            row=row_of(item.draft.recipient),
+    message's file as it is sent (Outgoing.data), never all held at once. A reader's messages
+    share one row and a sender one address: 35,000 copies of them were 20 MB."""
+    rows: dict[int, dict[str, str]] = {}
+    senders: dict[str, str] = {}
+    messages = []
+    for item in composed:
+        reader = item.draft.recipient
+        row = rows.get(id(reader)) or rows.setdefault(id(reader), row_of(reader))
+        sender = senders.get(item.sender) or senders.setdefault(item.sender, parseaddr(item.sender)[1])
+        messages.append(
+            Outgoing(outbox / item.filename, item.message_id, sender, (reader.email,), item.draft.kind, row)
         )
-        for item in composed
-    ]
+    return messages
 
 
 def send_summary(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from csw.calendar_events import TEAM, CalEvent, Scope, plan_events
 from csw.mail.published import Change, Record, changes
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from csw.roster import Assignment, Member, Slot
 
 COORDINATOR_ROLES = frozenset({"coordinator"})
+SCOPES_KEPT = 64  # events and calendars kept for reuse, by scope (see _bound)
 
 
 @dataclass
@@ -89,6 +90,7 @@ class Readers:
 
     def events(self, scope: Scope) -> list[CalEvent]:
         if scope not in self._events:
+            _bound(self._events)
             self._events[scope] = plan_events(self.plan, scope)
         return self._events[scope]
 
@@ -109,6 +111,7 @@ class Readers:
             return events_calendar(self.plan, events, how)
         key = (self.scope(recipient), how.attendee)
         if key not in self._calendars:  # readers of one shift and set of waves share it
+            _bound(self._calendars)
             self._calendars[key] = events_calendar(self.plan, self.events(key[0]), how)
         return self._calendars[key]
 
@@ -145,6 +148,14 @@ class Readers:
         from csw.ics import plan_stamp
 
         return self.changed_at or plan_stamp(self.plan)
+
+
+def _bound(cache: dict[Any, Any]) -> None:
+    """Make room for one more entry, the oldest going first: with its own waves, each rep has a
+    scope of their own, and 5,000 reps' events kept would be 150 MB. Drafts come by day and kind,
+    so readers who share a scope come close together."""
+    while len(cache) >= SCOPES_KEPT:
+        del cache[next(iter(cache))]
 
 
 def load_readers(
