@@ -85,5 +85,5 @@ def record_sent(outbox: Path, composed: Sequence[Composed], sent: Collection[str
     for item in composed:
         key = message_key(item.message_id)
         if item.draft.recipient.email.casefold() in updated and key in known:
-            record.messages[known[key]] = digest(item)
+            record.messages[known[key]] = item.digest
     save_record(outbox, record)
