@@ -65,15 +65,6 @@ def assert_nothing_new(csw: Any, plan: Path, server: Server[Recorder], before: d
     return again
 
 
-# The calendars' event UIDs carry the team's slug and the domain (csw.calendar_events), so after
-# either edit every event reads as removed and added again: each reader who had a calendar gets an
-# update. The messages themselves (Message-IDs, files) are already stable; see the report.
-UIDS_CARRY_NAMES = pytest.mark.xfail(
-    strict=True, reason="event UIDs still carry organization.team and organization.domain"
-)
-
-
-@UIDS_CARRY_NAMES
 def test_a_team_rename_resends_nothing_and_rewrites_no_sent_file(csw, sent_week) -> None:
     plan, server = sent_week
     before = outbox_files(plan)
@@ -82,7 +73,6 @@ def test_a_team_rename_resends_nothing_and_rewrites_no_sent_file(csw, sent_week)
     assert_nothing_new(csw, plan, server, before)
 
 
-@UIDS_CARRY_NAMES
 def test_a_domain_change_resends_nothing(csw, sent_week) -> None:
     plan, server = sent_week
     before = outbox_files(plan)

@@ -86,4 +86,8 @@ def record_sent(outbox: Path, composed: Sequence[Composed], sent: Collection[str
         key = message_key(item.message_id)
         if item.draft.recipient.email.casefold() in updated and key in known:
             record.messages[known[key]] = item.digest
+    if record.uids is None:  # the names the events just went out under stay theirs
+        from csw.calendar_events import uid_names
+
+        record.uids = uid_names(readers.plan)
     save_record(outbox, record)

@@ -243,7 +243,9 @@ class Composer:
     def _prep_calendar(self) -> bytes:
         from csw.ics import Publication, prep_calendar_bytes
 
-        return prep_calendar_bytes(self.plan, Publication(organizer=self.sender))
+        return prep_calendar_bytes(
+            self.plan, Publication(organizer=self.sender, uids=self.readers.record.uids)
+        )
 
     def _render(self, draft: Draft, reader: Any, shift: str | None) -> tuple[str, str]:
         """Subject and body, every value in the body Markdown-escaped: the plan's words read as

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from csw.calendar_events import CalEvent
+from csw.calendar_events import CalEvent, UidNames
 from csw.errors import CswError
 from csw.ics import Publication, Revision
 from csw.plan import Plan
@@ -50,6 +50,7 @@ class Record:
     # address -> uid -> "digest start": the version they have, and when it started for them
     people: dict[str, dict[str, str]] = field(default_factory=dict)
     messages: dict[str, str] = field(default_factory=dict)  # Message-ID -> digest of what went out
+    uids: UidNames | None = None  # what the event UIDs were made of when they first went out
 
     def revisions(self, digests: Mapping[str, str], changed_at: datetime) -> dict[str, Revision]:
         """SEQUENCE and DTSTAMP of every event that went out: raised where it changed since."""
@@ -88,8 +89,9 @@ def team_calendar(plan: Plan, plan_file: Path, organizer: str | None) -> Publica
     from csw.ics import Publication
 
     record = load_record(plan_file.parent / "outbox")
-    digests = {event.uid: event.digest for event in plan_events(plan)}
-    return Publication(organizer=organizer, revisions=record.revisions(digests, modified(plan_file)))
+    digests = {event.uid: event.digest for event in plan_events(plan, names=record.uids)}
+    revisions = record.revisions(digests, modified(plan_file))
+    return Publication(organizer=organizer, revisions=revisions, uids=record.uids)
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,8 @@ def save_record(outbox: Path, record: Record) -> None:
         "people": {address: dict(sorted(held.items())) for address, held in sorted(record.people.items())},
         "messages": dict(sorted(record.messages.items())),
     }
+    if record.uids is not None:
+        data["uids"] = [record.uids.prefix, record.uids.domain]
     _write_json(outbox / RECORD_NAME, data)
 
 
@@ -169,6 +173,8 @@ def _from_json(data: dict[str, object]) -> Record:
     people = data["people"]
     messages = data["messages"]
     assert isinstance(events, dict) and isinstance(people, dict) and isinstance(messages, dict)
+    uids = data.get("uids")  # absent in a record from before csw kept it
+    assert uids is None or (isinstance(uids, list) and len(uids) == 2)
     return Record(
         events={
             uid: Version(digest, int(sequence), datetime.fromisoformat(stamp), summary, start)
@@ -180,6 +186,7 @@ def _from_json(data: dict[str, object]) -> Record:
             for address, held in people.items()
         },
         messages={str(key): str(value) for key, value in messages.items()},
+        uids=UidNames(str(uids[0]), str(uids[1])) if uids else None,
     )
 
 

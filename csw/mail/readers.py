@@ -91,7 +91,7 @@ class Readers:
     def events(self, scope: Scope) -> list[CalEvent]:
         if scope not in self._events:
             _bound(self._events)
-            self._events[scope] = plan_events(self.plan, scope)
+            self._events[scope] = plan_events(self.plan, scope, self.record.uids)
         return self._events[scope]
 
     @cached_property
@@ -142,7 +142,7 @@ class Readers:
         from csw.ics import Publication
 
         attendee = recipient.address if method != "PUBLISH" else None
-        return Publication(method, self.organizer, attendee, self.revisions)
+        return Publication(method, self.organizer, attendee, self.revisions, uids=self.record.uids)
 
     def _now(self) -> datetime:
         from csw.ics import plan_stamp
