@@ -8,7 +8,7 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Container, Mapping
+from collections.abc import Container, Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +49,25 @@ def write_atomic(path: Path, content: str | bytes) -> None:
     write_all(path.parent, {path.name: content}, durable={path.name})
 
 
+def replace_all(moves: Iterable[tuple[Path, Path]]) -> None:
+    """Rename each prepared file (temporary, target) over its target, all or nothing.
+
+    The temporaries are made elsewhere (a staging folder on the same file system), possibly while
+    `moves` is still being produced. If a rename fails (a full disk, Ctrl-C), the targets replaced
+    so far get their old content back before the error goes on.
+    """
+    commit = _Commit()
+    try:
+        for temporary, target in moves:
+            commit.move(temporary, target)
+    except BaseException as error:
+        commit.roll_back()
+        if isinstance(error, OSError):
+            raise OutputError(f"{commit.doing}: {error.strerror or error}.") from None
+        raise
+    commit.drop_backups()
+
+
 def write_all(folder: Path, files: Mapping[str, str | bytes], *, durable: Container[str] = ()) -> list[Path]:
     """Write every file of `files` (name -> content; a name may hold subfolders) into `folder`, all
     or nothing.
@@ -76,7 +95,7 @@ def write_all(folder: Path, files: Mapping[str, str | bytes], *, durable: Contai
     return [folder / name for name in files]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Staged:
     """One file of a commit: its new content waits in `temporary`; `backup` is a second name for
     the file it replaces (None if there was none), to put it back if the commit fails."""
@@ -128,6 +147,14 @@ class _Commit:
             self.doing = f"{staged.target}: cannot write"
             with staged.temporary.open("rb+") as stream:
                 os.fsync(stream.fileno())
+
+    def move(self, temporary: Path, target: Path) -> None:
+        """Publish one file made elsewhere, keeping what it replaces for a roll-back."""
+        self.doing = f"{target}: cannot write"
+        staged = _Staged(target, temporary)
+        self.staged.append(staged)
+        staged.backup = _second_name(target, temporary.with_suffix(".old"))
+        os.replace(temporary, target)
 
     def publish(self) -> None:
         for staged in self.staged:

@@ -3,13 +3,13 @@ failed compose leaving the outbox as it was, and a sent message's file never tou
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Set
 from pathlib import Path
 
 from csw.errors import OutputError
+from csw.files import replace_all
 from csw.mail.compose import Composed
 from csw.mail.journal import message_key
 from csw.mail.outgoing import message_id_of
@@ -27,7 +27,7 @@ def write_outbox(
     """Write each message as it is composed, as DUE-KIND-MAILBOX.eml, and keep only its record.
 
     Every new or changed file is written into a staging folder inside the outbox; only once the
-    last message is composed are they renamed into place (each rename atomic), so a compose that
+    last message is composed are they renamed into place, all or nothing, so a compose that
     fails half-way (a template error, a full disk, Ctrl-C) leaves the outbox as it was. A message
     whose key is in `sent` (the journal's) is never written: its file stays as it went out,
     whatever changed since (out_of_date and the update messages tell the change). A file that
@@ -74,11 +74,8 @@ def _stage(
 
 
 def _publish(folder: Path, staging: Path, staged: Iterable[str]) -> None:
-    for name in staged:
-        try:
-            os.replace(staging / name, folder / name)
-        except OSError as error:
-            raise OutputError(f"{folder / name}: cannot write: {error.strerror or error}.") from None
+    # all or nothing: a rename that fails puts back the files replaced before it
+    replace_all((staging / name, folder / name) for name in staged)
 
 
 def _holds(path: Path, data: bytes) -> bool:
