@@ -341,3 +341,15 @@ def test_a_reader_taken_off_the_list_after_the_kickoff_is_reported(csw, write, p
     preview = csw("email", "preview", planned, "--recipients", "team.csv")
     assert preview.exit_code == 0, preview.stderr
     assert "1 person sent a calendar is no longer on the list (late6@acme.example)" in preview.stderr
+
+
+def test_a_sent_message_that_no_longer_matches_is_reported_not_resent(csw, write, planned: Path) -> None:
+    with kickoffs_sent(csw, write, planned) as server:
+        received = len(server.handler.received)
+        write("team.csv", roster_text().replace("Late Rep 6,", "Lena Rep 6,"))
+        preview = csw("email", "preview", planned, "--recipients", "team.csv")
+        assert preview.exit_code == 0, preview.stderr
+        assert "1 sent kickoff message no longer matches the plan or the recipients" in preview.stderr
+        again = csw("email", "send", planned, "--recipients", "team.csv", "--only", "kickoff", "--yes")
+        assert again.exit_code == 0, again.stderr
+        assert len(server.handler.received) == received, "the kickoff that went out is not sent again"

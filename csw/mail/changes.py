@@ -27,7 +27,7 @@ def out_of_date(composed: Sequence[Composed], record: Record) -> list[str]:
         if said.get(message_key(item.message_id), item.digest) != item.digest
     )
     lines = [
-        f"{n} sent {kind} message{'s' * (n != 1)} no longer match the plan or the recipients"
+        f"{n} sent {kind} message{'s' * (n != 1)} no longer match{'es' * (n == 1)} the plan or the recipients"
         for kind, n in sorted(stale.items())
     ]
     current = {item.draft.recipient.email.casefold() for item in composed}
