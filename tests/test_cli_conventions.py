@@ -19,8 +19,8 @@ from csw.cli.choices import CATEGORIES, FORMATS, IDEA_KINDS, MESSAGE_KINDS, MODE
 WORDS = {"FILE", "DIR", "PATH", "YEAR", "N", "AMOUNT", "DAY=IDEA", "IDEA", "KIND", "DATE", "FORMATS"}
 WORDS |= {"NAME", "CATEGORY"}
 CHOICES = re.compile(r"^\[[a-z-]+(\|[a-z-]+)+\]$")
-# --year-round / --no-year-round: csw.toml may turn it on, and --no-year-round off for one run
-TWINS_THAT_MEAN_SOMETHING = {"--no-year-round"}
+# each of these undoes for one run what csw.toml may turn on: year_round, email.invites
+TWINS_THAT_MEAN_SOMETHING = {"--no-year-round", "--no-invites"}
 
 
 def command_paths() -> list[tuple[str, ...]]:
