@@ -4,6 +4,7 @@
 in the order `csw --help` lists them.
 """
 
+from csw.cli import week_commands  # noqa: I001 (first: csw --help lists week and init first)
 from csw.cli import email_commands, ideas_commands, plan_commands, send_command
 from csw.cli.app import app, ideas_app, main, today
 from csw.cli.terminal import PLAIN_TABLE_FROM
@@ -18,4 +19,5 @@ __all__ = [
     "plan_commands",
     "send_command",
     "today",
+    "week_commands",
 ]

@@ -15,10 +15,10 @@ from typer.core import TyperGroup
 
 from csw import __version__
 from csw.cli.choices import FORMATS, list_completer
-from csw.errors import CswError, UsageError
+from csw.core.errors import CswError, UsageError
 
 if TYPE_CHECKING:
-    from csw.config import Config
+    from csw.settings.config import Config
 
 
 class Boundary(TyperGroup):
@@ -120,7 +120,7 @@ def finite(param: typer.CallbackParam, value: float | None) -> float | None:
 
 
 def load(config_path: Path | None) -> Config:
-    from csw.config_file import find_config, load_config
+    from csw.settings.config_file import find_config, load_config
 
     return load_config(find_config(config_path, Path(".")))
 

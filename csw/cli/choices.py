@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-MODES = ("onsite", "remote", "hybrid")  # csw.config.Mode
-FORMATS = ("md", "ics", "html", "json")  # csw.output.EXPORTS
+MODES = ("onsite", "remote", "hybrid")  # csw.settings.config.Mode
+FORMATS = ("md", "ics", "html", "json")  # csw.exports.output.EXPORTS
 MESSAGE_KINDS = ("proclamation", "kickoff", "daily", "thanks", "wrapup", "monthly", "update")
-CATEGORIES = (  # csw.idea.Category
+CATEGORIES = (  # csw.ideas.model.Category
     "dress-up",
     "food",
     "recognition",
@@ -24,8 +24,8 @@ CATEGORIES = (  # csw.idea.Category
     "cross-team",
     "wellness",
 )
-SPANS = ("day", "slot", "week", "daily")  # csw.idea.Span
-IDEA_KINDS = ("theme", "activity")  # csw.idea.Kind
+SPANS = ("day", "slot", "week", "daily")  # csw.ideas.model.Span
+IDEA_KINDS = ("theme", "activity")  # csw.ideas.model.Kind
 
 
 def one_of(values: Sequence[str]) -> str:

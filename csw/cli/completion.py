@@ -67,13 +67,13 @@ def _quiet() -> contextlib.ExitStack:
 
 
 def _config(params: dict[str, Any]) -> Any:
-    from csw.config_file import find_config, load_config
+    from csw.settings.config_file import find_config, load_config
 
     return load_config(find_config(params.get("config_path"), Path(".")))
 
 
 def _bank(config: Any, params: dict[str, Any]) -> Any:
-    from csw.ideas import load_bank
+    from csw.ideas.bank import load_bank
 
     extra = [Path(p) for p in params.get("ideas") or ()]
     bank, _problems = load_bank([*(config.resolve(p) for p in config.ideas.paths), *extra])

@@ -19,7 +19,7 @@ from csw.cli.app import (
 )
 from csw.cli.completion import due_dates, message_kinds
 from csw.cli.terminal import console, table
-from csw.errors import UsageError
+from csw.core.errors import UsageError
 
 if TYPE_CHECKING:
     pass
@@ -78,7 +78,7 @@ def _due(text: str | None, zone: str) -> date | None:
         raise UsageError(f"--due {text}: give a date as YYYY-MM-DD, or 'today'.") from None
 
 
-def _selection(
+def selection(
     only: list[str] | None, due: str | None, plan_file: Path
 ) -> tuple[tuple[str, ...], date | None]:
     """--only and --due, checked before anything is composed: a bad one must not write the outbox.
@@ -92,20 +92,20 @@ def _selection(
 
 def plan_zone(plan_file: Path) -> str:
     """The organisation's time zone, as the plan has it."""
-    from csw.plan_file import load_plan
+    from csw.plan.file import load_plan
 
     return load_plan(plan_file).organization.timezone
 
 
-def _composed(
+def composed_outbox(
     plan_file: Path,
     recipients: Path | None,
     config_path: Path | None,
     templates: Path | None,
     invites: bool | None = None,
 ) -> tuple[list[Any], list[str], Path, Any]:
+    from csw.exports.render import environment
     from csw.mail.outbox import compose_outbox
-    from csw.render import environment
 
     config = load(config_path)
     env = environment(templates_folder(config, templates))
@@ -137,8 +137,8 @@ def email_preview(
     from csw.mail.changes import out_of_date
     from csw.mail.compose import select, summary
 
-    kinds, day = _selection(only, due, plan_file)
-    composed, warnings, outbox, readers = _composed(
+    kinds, day = selection(only, due, plan_file)
+    composed, warnings, outbox, readers = composed_outbox(
         plan_file, recipients, config_path, templates, invites=invites
     )
     chosen = select(composed, kinds, day)

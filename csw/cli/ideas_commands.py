@@ -49,7 +49,7 @@ def ideas_list(
     ideas: IdeasOption = None,
 ) -> None:
     """The idea bank as a table."""
-    from csw.catalog import cost_text, filter_ideas
+    from csw.ideas.catalog import cost_text, filter_ideas
 
     found = filter_ideas(_bank(config_path, ideas), category=category, mode=mode, kind=kind, span=span)
     if as_json:
@@ -76,7 +76,7 @@ def ideas_show(
     ideas: IdeasOption = None,
 ) -> None:
     """One idea in full: what it is, how to run it, cost and prep."""
-    from csw.catalog import describe_idea
+    from csw.ideas.catalog import describe_idea
 
     bank = _bank(config_path, ideas)
     idea, origin = bank.get(idea_id), bank.origin[idea_id]
@@ -98,9 +98,9 @@ def ideas_check(
 ) -> None:
     """Validate idea banks, and find text that contradicts an idea's fields; list every problem
     with file:line, and how to upgrade version-1 ideas; exit 1 if any."""
-    from csw.idea_lint import check_bank
-    from csw.idea_report import check_report
-    from csw.ideas import problem_count
+    from csw.ideas.bank import problem_count
+    from csw.ideas.lint import check_bank
+    from csw.ideas.report import check_report
 
     if paths:
         checked = list(paths)
@@ -124,7 +124,7 @@ def ideas_check(
 
 
 def _bank(config_path: Path | None, ideas: list[Path] | None) -> Any:
-    from csw.ideas import load_valid_bank
+    from csw.ideas.bank import load_valid_bank
 
     config = load(config_path)
     return load_valid_bank([*(config.resolve(p) for p in config.ideas.paths), *(ideas or ())])

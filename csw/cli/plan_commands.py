@@ -1,4 +1,4 @@
-"""The commands of the week itself: week, init, plan, render and certificates."""
+"""The commands that make the week's files: plan, render and certificates."""
 
 from __future__ import annotations
 
@@ -17,12 +17,11 @@ from csw.cli.app import (
     finite,
     load,
     templates_folder,
-    today,
 )
 from csw.cli.choices import MODES, completer, one_of
 from csw.cli.completion import idea_ids, idea_pins, team_names
 from csw.cli.terminal import print_plan, print_teams
-from csw.errors import UsageError
+from csw.core.errors import UsageError
 
 RosterOption = Annotated[
     Path | None,
@@ -35,55 +34,6 @@ RosterOption = Annotated[
 OutOption = Annotated[
     Path | None, typer.Option("--out", metavar="DIR", help="Output folder (default: the plan's).")
 ]
-
-
-@app.command(context_settings={"ignore_unknown_options": True})
-def week(
-    years: Annotated[
-        list[str] | None, typer.Argument(metavar="YEAR", help="Years (default: the next week).")
-    ] = None,
-    from_year: Annotated[
-        str | None, typer.Option("--from", metavar="YEAR", help="First year of a range.")
-    ] = None,
-    to_year: Annotated[str | None, typer.Option("--to", metavar="YEAR", help="Last year of a range.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
-    config_path: ConfigOption = None,
-) -> None:
-    """Print the week's dates and the year's official theme."""
-    from csw.dates import next_week, parse_year, week_of
-    from csw.themes import theme_of
-    from csw.views import week_line, week_record
-
-    config = load(config_path)
-    days, start = config.week.days, config.week.start
-    wanted = [parse_year(text) for text in years or []]
-    if from_year is not None or to_year is not None:
-        first = parse_year(from_year or to_year or "")
-        last = parse_year(to_year or from_year or "")
-        if last < first:
-            raise UsageError(f"--from {first} comes after --to {last}.", hint="Swap them.")
-        wanted += range(first, last + 1)
-    weeks = [week_of(year, days, start) for year in wanted] or [next_week(today(), days, start)]
-
-    def theme(year: int) -> str | None:
-        return theme_of(year, config.themes, config.organization.theme)
-
-    if as_json:
-        typer.echo(json.dumps([week_record(w, theme(w.year)) for w in weeks], indent=2))
-    else:
-        typer.echo("\n".join(week_line(w, theme(w.year)) for w in weeks))
-
-
-@app.command()
-def init(
-    folder: Annotated[Path, typer.Argument(metavar="DIR", help="Where to write them.")] = Path("."),
-    force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
-) -> None:
-    """Write a commented csw.toml and an example recipients.csv."""
-    from csw.starter import write_starter
-
-    for path in write_starter(folder, force=force):
-        typer.echo(f"wrote {path}")
 
 
 @app.command()
@@ -151,9 +101,9 @@ def plan(
     Each day gets a themed day and activities from the idea bank, within the budget, with
     waves that keep the phones staffed, and a prep checklist. Same inputs, same plan.
     """
-    from csw.dates import parse_year
-    from csw.output import parse_formats, write_plan, write_teams
-    from csw.request import PlanOptions, parse_mode, planned_teams, planned_week
+    from csw.exports.output import parse_formats, write_plan, write_teams
+    from csw.planning.request import PlanOptions, parse_mode, planned_teams, planned_week
+    from csw.week.dates import parse_year
 
     number = parse_year(year)
     chosen_formats = parse_formats(formats)
@@ -210,7 +160,7 @@ def plan(
 
 def _note_without_config(config_path: Path | None) -> None:
     """Without a csw.toml every time is in UTC, which nothing in the plan itself would tell."""
-    from csw.config_file import find_config
+    from csw.settings.config_file import find_config
 
     if find_config(config_path, Path(".")) is None:
         typer.echo(
@@ -244,10 +194,10 @@ def render(
 
     With a roster, the waves are assigned again, keeping everyone whose session is still there.
     """
+    from csw.exports.output import parse_formats, write_exports
     from csw.mail.published import team_calendar
-    from csw.output import parse_formats, write_exports
-    from csw.plan_file import load_plan
-    from csw.staffing import load_roster, roster_path
+    from csw.people.staffing import load_roster, roster_path
+    from csw.plan.file import load_plan
 
     chosen_formats = parse_formats(formats)
     config = load(config_path)
@@ -280,11 +230,11 @@ def certificates(
     config_path: ConfigOption = None,
 ) -> None:
     """Write certificates.html, one page per rep on the roster."""
-    from csw.certificates import certificates_page
-    from csw.files import write_atomic
-    from csw.plan_file import load_plan
-    from csw.render import environment
-    from csw.staffing import required_roster
+    from csw.core.files import write_atomic
+    from csw.exports.certificates import certificates_page
+    from csw.exports.render import environment
+    from csw.people.staffing import required_roster
+    from csw.plan.file import load_plan
 
     config = load(config_path)
     env = environment(templates_folder(config, templates))

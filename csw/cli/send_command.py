@@ -18,13 +18,13 @@ from csw.cli.email_commands import (
     InvitesOption,
     OnlyOption,
     RecipientsOption,
-    _composed,
-    _selection,
+    composed_outbox,
     email_app,
     plan_zone,
+    selection,
 )
 from csw.cli.terminal import console, plain, table
-from csw.errors import UsageError
+from csw.core.errors import UsageError
 
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print the report as JSON on stdout (the rest goes to stderr).")
@@ -63,14 +63,14 @@ def email_send(
     from csw.mail.journal import message_key, sent_keys
     from csw.mail.send import JOURNAL_NAME, read_journal, settings_from_config
 
-    kinds, day = _selection(only, due, plan_file)
+    kinds, day = selection(only, due, plan_file)
     moment = now()  # a CSW_NOW that is not a time is refused before anything is composed or sent
     config = load(config_path)
     # the server settings are checked too before the outbox is written
     settings = settings_from_config(config.email, os.environ, insecure=insecure)
     if settings.ca_file:  # relative to csw.toml, like every path in it
         settings = dataclasses.replace(settings, ca_file=str(config.resolve(settings.ca_file)))
-    composed, warnings, outbox, readers = _composed(
+    composed, warnings, outbox, readers = composed_outbox(
         plan_file, recipients, config_path, templates, invites=invites
     )
     chosen = select(composed, kinds, day)

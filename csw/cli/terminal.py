@@ -80,7 +80,7 @@ def _table_width(widths: list[int]) -> int:
 
 
 def print_teams(plans: list[Any]) -> None:
-    from csw.views import team_rows
+    from csw.exports.views import team_rows
 
     out = console()
     title = f"Customer Service Week {plans[0][1].year}: {len(plans)} teams"
@@ -98,7 +98,7 @@ def print_teams(plans: list[Any]) -> None:
 
 
 def print_plan(result: Any) -> None:
-    from csw.views import plan_rows, plan_summary
+    from csw.exports.views import plan_rows, plan_summary
 
     out = console()
     title = f"Customer Service Week {result.year}"

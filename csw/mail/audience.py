@@ -9,12 +9,12 @@ from datetime import date, timedelta
 from email.utils import parseaddr
 from typing import TYPE_CHECKING
 
-from csw.config import Email
-from csw.context import DayView, plan_context
-from csw.errors import CswError
-from csw.ideas import Idea
-from csw.mail.recipients import Recipient
-from csw.plan import Plan, Touchpoint
+from csw.core.errors import CswError
+from csw.exports.context import DayView, plan_context
+from csw.ideas.bank import Idea
+from csw.people.recipients import Recipient
+from csw.plan.model import Plan, Touchpoint
+from csw.settings.config import Email
 
 if TYPE_CHECKING:
     from csw.mail.published import Change
@@ -117,7 +117,7 @@ def schedule(plan: Plan, who: Audience, email: Email) -> list[Draft]:
 def check_kinds(kinds: Sequence[str]) -> None:
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
-        from csw.errors import UsageError
+        from csw.core.errors import UsageError
 
         raise UsageError(f"--only {unknown[0]}: choose from {', '.join(KINDS)}.")
 

@@ -65,7 +65,7 @@ def record_sent(outbox: Path, composed: Sequence[Composed], sent: Collection[str
     A kickoff or an update brings its reader's calendar up to date; an update also brings their
     earlier messages up to date (it told them what changed), so those are no longer out of date.
     """
-    from csw.ics import plan_stamp
+    from csw.exports.ics import plan_stamp
 
     record = load_record(outbox)
     stamp = plan_stamp(readers.plan)
@@ -87,7 +87,7 @@ def record_sent(outbox: Path, composed: Sequence[Composed], sent: Collection[str
         if item.draft.recipient.email.casefold() in updated and key in known:
             record.messages[known[key]] = item.digest
     if record.uids is None:  # the names the events just went out under stay theirs
-        from csw.calendar_events import uid_names
+        from csw.exports.calendar_events import uid_names
 
         record.uids = uid_names(readers.plan)
     save_record(outbox, record)

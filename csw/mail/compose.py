@@ -25,16 +25,16 @@ from itertools import count
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from csw.config import Email, clock_minutes
-from csw.context import plan_context
+from csw.exports.context import plan_context
+from csw.exports.render import TemplateError, render
 from csw.mail import identity
 from csw.mail.audience import KINDS, ComposeError, Draft, audience, check_kinds, matches, schedule
 from csw.mail.mime import MAIL_POLICY, address, calendar_part, header_line, markdown_parser
 from csw.mail.readers import Readers
-from csw.mail.recipients import Recipient
 from csw.mail.tokens import TOKEN, Body, Probe, fill, fills_the_same
-from csw.plan import Plan
-from csw.render import TemplateError, render
+from csw.people.recipients import Recipient
+from csw.plan.model import Plan
+from csw.settings.config import Email, clock_minutes
 
 if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
@@ -241,7 +241,7 @@ class Composer:
 
     @cached_property
     def _prep_calendar(self) -> bytes:
-        from csw.ics import Publication, prep_calendar_bytes
+        from csw.exports.ics import Publication, prep_calendar_bytes
 
         return prep_calendar_bytes(
             self.plan, Publication(organizer=self.sender, uids=self.readers.record.uids)
@@ -286,7 +286,7 @@ class Composer:
         if department is None:
             return ""
         if department not in self.departments:
-            from csw.departments import thanks_words
+            from csw.settings.departments import thanks_words
 
             self.departments[department] = thanks_words(department, self.thanks)
         return self.departments[department]

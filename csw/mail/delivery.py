@@ -9,9 +9,9 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from csw.mail.compose import Composed
-from csw.mail.recipients import Recipient
 from csw.mail.send import Outgoing, SendReport
 from csw.mail.stamp import describe, due_time, offtime
+from csw.people.recipients import Recipient
 
 
 def row_of(recipient: Recipient) -> dict[str, str]:
@@ -76,7 +76,7 @@ def overdue(pending: Sequence[Composed], at: datetime, zone: str, send_time: str
     `send_time`: email.send_time, the time of day each message is due in `zone`."""
     from zoneinfo import ZoneInfo
 
-    from csw.config import clock_minutes
+    from csw.settings.config import clock_minutes
 
     tz = ZoneInfo(zone)
     due_at = time(*divmod(clock_minutes(send_time), 60))

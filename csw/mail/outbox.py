@@ -8,14 +8,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from csw.errors import UsageError
+from csw.core.errors import UsageError
 
 if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
 
-    from csw.config import Config
     from csw.mail.compose import Composed
     from csw.mail.readers import Readers
+    from csw.settings.config import Config
 
 OUTBOX = "outbox"
 
@@ -61,8 +61,8 @@ def compose_outbox(
     from csw.mail.journal import JOURNAL_NAME, read_journal, sent_keys
     from csw.mail.outbox_files import write_outbox
     from csw.mail.readers import load_readers
-    from csw.mail.recipients import load_recipients
-    from csw.plan_file import load_plan
+    from csw.people.recipients import load_recipients
+    from csw.plan.file import load_plan
 
     plan = load_plan(plan_file)
     source = recipients_file(config, plan.organization.team, recipients)

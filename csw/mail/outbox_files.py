@@ -8,8 +8,8 @@ import tempfile
 from collections.abc import Iterable, Set
 from pathlib import Path
 
-from csw.errors import OutputError
-from csw.files import replace_all
+from csw.core.errors import OutputError
+from csw.core.files import replace_all
 from csw.mail.compose import Composed
 from csw.mail.journal import message_key
 from csw.mail.outgoing import message_id_of

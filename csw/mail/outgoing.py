@@ -14,7 +14,7 @@ from email.utils import getaddresses
 from functools import cached_property
 from pathlib import Path
 
-from csw.errors import CswError
+from csw.core.errors import CswError
 from csw.mail.stamp import restamp
 
 # compat32 and email.utils.getaddresses: the outbox is read before every send, and for the few

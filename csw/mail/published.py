@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from csw.calendar_events import CalEvent, UidNames
-from csw.errors import CswError
-from csw.ics import Publication, Revision
-from csw.plan import Plan
+from csw.core.errors import CswError
+from csw.exports.calendar_events import CalEvent, UidNames
+from csw.exports.ics import Publication, Revision
+from csw.plan.model import Plan
 
 RECORD_NAME = "published.json"
 RECORD_FORMAT = 1
@@ -85,8 +85,8 @@ def team_calendar(plan: Plan, plan_file: Path, organizer: str | None) -> Publica
     """How the schedule.ics of a plan whose messages went out (its folder's outbox) is published:
     the SEQUENCE and DTSTAMP of every event raised where it changed since, as in the update
     messages (the new DTSTAMP is when plan.yaml changed), and ORGANIZER from email.from."""
-    from csw.calendar_events import plan_events
-    from csw.ics import Publication
+    from csw.exports.calendar_events import plan_events
+    from csw.exports.ics import Publication
 
     record = load_record(plan_file.parent / "outbox")
     digests = {event.uid: event.digest for event in plan_events(plan, names=record.uids)}
@@ -204,7 +204,7 @@ def _write_json(path: Path, data: object) -> None:
     import os
     import tempfile
 
-    from csw.errors import OutputError
+    from csw.core.errors import OutputError
 
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

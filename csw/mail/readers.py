@@ -10,15 +10,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from csw.calendar_events import TEAM, CalEvent, Scope, plan_events
+from csw.exports.calendar_events import TEAM, CalEvent, Scope, plan_events
 from csw.mail.published import Change, Record, changes
-from csw.mail.recipients import Recipient
-from csw.plan import Plan
+from csw.people.recipients import Recipient
+from csw.plan.model import Plan
 
 if TYPE_CHECKING:
-    from csw.config import Config
-    from csw.ics import Publication, Revision
-    from csw.roster import Assignment, Member, Slot
+    from csw.exports.ics import Publication, Revision
+    from csw.people.roster import Assignment, Member, Slot
+    from csw.settings.config import Config
 
 COORDINATOR_ROLES = frozenset({"coordinator"})
 SCOPES_KEPT = 64  # events and calendars kept for reuse, by scope (see _bound)
@@ -97,14 +97,14 @@ class Readers:
     @cached_property
     def revisions(self) -> dict[str, Revision]:
         """SEQUENCE and DTSTAMP of the events that went out, raised where they changed since."""
-        from csw.ics import plan_stamp
+        from csw.exports.ics import plan_stamp
 
         digests = {event.uid: event.digest for event in self.events(TEAM)}
         return self.record.revisions(digests, self.changed_at or plan_stamp(self.plan))
 
     def calendar(self, recipient: Recipient, events: Sequence[CalEvent] | None = None) -> bytes:
         """The reader's own calendar (or just `events` of it), as they get it by email."""
-        from csw.ics import events_calendar
+        from csw.exports.ics import events_calendar
 
         how = self._publication(recipient, self.method)
         if events is not None:
@@ -117,7 +117,7 @@ class Readers:
 
     def cancellation(self, recipient: Recipient, removed: Sequence[Change]) -> bytes:
         """METHOD:CANCEL for events the reader has that are gone from the plan."""
-        from csw.ics import Revision, events_calendar
+        from csw.exports.ics import Revision, events_calendar
 
         gone, revisions = [], {}
         for change in removed:
@@ -139,13 +139,13 @@ class Readers:
         return changes(self.record, recipient.email, self.events(self.scope(recipient)))
 
     def _publication(self, recipient: Recipient, method: str) -> Publication:
-        from csw.ics import Publication
+        from csw.exports.ics import Publication
 
         attendee = recipient.address if method != "PUBLISH" else None
         return Publication(method, self.organizer, attendee, self.revisions, uids=self.record.uids)
 
     def _now(self) -> datetime:
-        from csw.ics import plan_stamp
+        from csw.exports.ics import plan_stamp
 
         return self.changed_at or plan_stamp(self.plan)
 
@@ -170,8 +170,8 @@ def load_readers(
 ) -> tuple[Readers, list[str]]:
     """The readers of a plan's messages: the roster of its folder (or made now from the
     recipients), the outbox's record of what went out, and the warnings of the roster."""
-    from csw.roster import RosterError, roster_for
-    from csw.staffing import unplaced_warnings
+    from csw.people.roster import RosterError, roster_for
+    from csw.people.staffing import unplaced_warnings
 
     try:
         members, assignment = roster_for(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from csw.files import write_atomic
+from csw.core.files import write_atomic
 from csw.mail.outgoing import Outgoing
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from csw.config import Email
 from csw.mail.outgoing import ConnectionFailed, SendError
+from csw.settings.config import Email
 
 Security = Literal["ssl", "starttls", "none"]
 DEFAULT_PORTS: Mapping[str, int] = {"ssl": 465, "starttls": 587, "none": 25}

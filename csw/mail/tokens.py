@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import AnyStr
 
-from csw.mail.recipients import Recipient
-from csw.render import escape_markdown
+from csw.exports.render import escape_markdown
+from csw.people.recipients import Recipient
 
 # Tokens are plain letters and digits, which neither Jinja's default filters nor Markdown (nor
 # Markdown escaping) change.

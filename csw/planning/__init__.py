@@ -6,15 +6,15 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 
-from csw.dates import Week
-from csw.errors import PlanError
-from csw.idea import Idea, Span
-from csw.plan import Activity, Day, Organization, Plan, WeekSpan, headline_start
+from csw.core.errors import PlanError
+from csw.ideas.model import Idea, Span
+from csw.plan.model import Activity, Day, Organization, Plan, WeekSpan, headline_start
 from csw.planning.constraints import Constraints
 from csw.planning.prep import prep_timeline
 from csw.planning.state import WeekState
 from csw.planning.week import Planner
 from csw.planning.year_round import year_round
+from csw.week.dates import Week
 
 __all__ = ["Constraints", "make_plan", "year_round"]
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from csw.errors import PlanError
-from csw.idea import Category, Idea, Span
+from csw.core.errors import PlanError
+from csw.ideas.model import Category, Idea, Span
+from csw.plan.pricing import usd_scale
 from csw.planning.choose import Place, passing, rules
 from csw.planning.state import Placed, is_fundraiser
-from csw.pricing import usd_scale
 
 if TYPE_CHECKING:
     from csw.planning.week import Planner

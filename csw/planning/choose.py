@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from csw.errors import PlanError
-from csw.idea import Category, Goal, Idea, Role, Span
+from csw.core.errors import PlanError
+from csw.ideas.model import Category, Goal, Idea, Role, Span
 from csw.planning.order import day_name
 from csw.planning.state import WeekState, is_fundraiser
 

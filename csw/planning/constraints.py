@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from csw.config import Meals, YearRound
-from csw.locale_formats import DEFAULT_LOCALE
-from csw.plan import TeamFacts
+from csw.core.locale_formats import DEFAULT_LOCALE
+from csw.plan.model import TeamFacts
+from csw.settings.config import Meals, YearRound
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,12 @@ from collections import Counter
 from datetime import date
 from typing import TYPE_CHECKING
 
-from csw.dates import WEEKDAYS
-from csw.errors import PlanError
-from csw.idea import Idea, Role, Span
+from csw.core.errors import PlanError
+from csw.ideas.model import Idea, Role, Span
 from csw.planning.choose import PHONES
 from csw.planning.order import day_name
 from csw.planning.state import is_fundraiser
+from csw.week.dates import WEEKDAYS
 
 if TYPE_CHECKING:
     from csw.planning.week import Planner

@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from csw.config import Mode
-from csw.idea import Idea, PrepTask
-from csw.plan import PrepItem
+from csw.ideas.model import Idea, PrepTask
+from csw.plan.model import PrepItem
+from csw.settings.config import Mode
 
 _FOR_REMOTE_REPS = re.compile(r"\bremote\b", re.I)
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from csw.idea import Category, Goal, Idea, Span
-from csw.plan import Session
+from csw.ideas.model import Category, Goal, Idea, Span
+from csw.plan.model import Session
 
 FUNDRAISER = "fundraiser"  # the tag of a charity idea that raises money
 

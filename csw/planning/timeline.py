@@ -14,9 +14,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from csw.config import Meals, Shift
-from csw.idea import Format, Idea, Meal, Role, TimeOfDay
-from csw.plan import Session
+from csw.ideas.model import Format, Idea, Meal, Role, TimeOfDay
+from csw.plan.model import Session
+from csw.settings.config import Meals, Shift
 
 GRID = 15  # minutes
 _BREAKFAST_REACH = 150  # breakfast is served within this many minutes of a shift's start

@@ -11,17 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from csw.config import Mode, Shift
-from csw.dates import Week
-from csw.errors import PlanError
-from csw.idea import Format, Idea, Role, Span
-from csw.plan import Session, idea_cost
+from csw.core.errors import PlanError
+from csw.ideas.model import Format, Idea, Role, Span
+from csw.plan.model import Session, idea_cost
+from csw.plan.pricing import usd_scale
 from csw.planning.choose import PHONES, PHONES_ADVICE, Place, Ranking, infeasible, passing, rules
 from csw.planning.constraints import Constraints
 from csw.planning.order import day_name, staleness, tiebreak
 from csw.planning.state import Placed, WeekState
 from csw.planning.timeline import Timeline
-from csw.pricing import usd_scale
+from csw.settings.config import Mode, Shift
+from csw.week.dates import Week
 
 MIN_CATEGORIES = 5
 SMALLEST_WAVE = 3  # reps: a wave smaller than this is a queue, not a celebration
@@ -171,7 +171,7 @@ class Planner:
 
     def money(self, amount: float) -> str:
         """An amount in the team's currency, as its locale writes it."""
-        from csw.locale_formats import money
+        from csw.core.locale_formats import money
 
         return money(amount, self.team.currency, self.c.locale)
 
@@ -290,7 +290,7 @@ class Planner:
         )
 
     def _check_goals(self) -> None:
-        from csw.idea import Goal
+        from csw.ideas.model import Goal
 
         missing = [g.value for g in Goal if g not in self.state.goals]
         if missing:

@@ -6,12 +6,12 @@ from collections.abc import Mapping
 
 from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
 
-from csw.dates import MAX_YEAR, WEEKDAYS, Week
-from csw.errors import PlanError
-from csw.idea import Idea
-from csw.plan import Touchpoint
+from csw.core.errors import PlanError
+from csw.ideas.model import Idea
+from csw.plan.model import Touchpoint
 from csw.planning.constraints import Constraints
 from csw.planning.order import tiebreak
+from csw.week.dates import MAX_YEAR, WEEKDAYS, Week
 
 _WEEKDAYS = (MO, TU, WE, TH, FR, SA, SU)
 

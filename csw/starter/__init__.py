@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-from csw.files import refuse_overwrite, write_atomic
+from csw.core.files import refuse_overwrite, write_atomic
 
 STARTER_FILES = ("csw.toml", "recipients.csv")
 

@@ -16,21 +16,12 @@ from typing import Any
 
 import yaml
 
+from csw.ideas.model import Category
 from tests.benchmarks.context import REPO, Bench
 from tests.benchmarks.report import Row, Target, failed_row, spread, time_row
 from tests.benchmarks.timing import Command, RunFailed, Stats, alternate, tail
 
-CATEGORIES = [
-    "dress-up",
-    "food",
-    "recognition",
-    "games",
-    "learning",
-    "charity",
-    "customers",
-    "cross-team",
-    "wellness",
-]
+CATEGORIES = [category.value for category in Category]
 
 
 GOALS = ["boost-morale", "reward-reps", "raise-awareness", "thank-departments", "remind-customers"]

@@ -28,9 +28,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
 
-    from csw.config import Config
-    from csw.ideas import Idea, load_valid_bank
-    from csw.yamlfile import FastLoader as SafeLoader  # what csw uses: CSafeLoader where libyaml is
+    from csw.core.yamlfile import FastLoader as SafeLoader  # what csw uses: CSafeLoader where libyaml is
+    from csw.ideas.bank import Idea, load_valid_bank
+    from csw.settings.config import Config
 
     yaml_text = args.bank_yaml.read_text(encoding="utf-8")
     json_text = args.bank_json.read_text(encoding="utf-8")
@@ -49,9 +49,9 @@ def main() -> None:
     measure("load_valid_bank", lambda: load_valid_bank([args.bank_yaml]))
 
     def planner() -> Callable[[], object]:
-        # csw.request's planning object loads the bank once and plans each team with make_plan;
+        # csw.planning.request's planning object loads the bank once and plans each team with make_plan;
         # plan(None) is the single-team plan of `csw plan 2025`, bank already in memory.
-        from csw.request import PlanOptions, _Planning
+        from csw.planning.request import PlanOptions, _Planning
 
         planning = _Planning(Config(), PlanOptions(year=2025, budget=10**6, ideas=(args.bank_yaml,)))
         return lambda: planning.plan(None)

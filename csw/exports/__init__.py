@@ -1,0 +1,1 @@
+"""What a plan becomes: rendered templates, the agenda, calendars, coverage sheet, certificates."""

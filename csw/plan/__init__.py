@@ -1,0 +1,1 @@
+"""The plan: its model and rules, plan.yaml on disk, and what a team can pay."""

@@ -1,0 +1,1 @@
+"""csw.toml: the settings model, reading the file, and the departments a team thanks."""

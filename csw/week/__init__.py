@@ -1,0 +1,1 @@
+"""The week itself: its dates in any year and the official themes."""
