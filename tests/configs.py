@@ -1,4 +1,5 @@
-"""csw.toml pieces the email and roster tests share: two shifts, day and late, and the sender."""
+"""csw.toml pieces the email and roster tests share: Acme's organisation, two shifts (day and late),
+and the sender."""
 
 SHIFTS_AND_EMAIL = """
 [[team.shifts]]
@@ -14,4 +15,12 @@ end = "20:30"
 [email]
 from = "Pat Lee <pat@acme.example>"
 sponsor = "Dana Ruiz <dana@acme.example>"
+"""
+
+ACME = """
+[organization]
+name = "Acme Support"
+team = "Customer Care"
+timezone = "America/Chicago"
+domain = "acme.example"
 """

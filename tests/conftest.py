@@ -30,7 +30,7 @@ class Result:
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache(tmp_path_factory: pytest.TempPathFactory):
-    """csw's cache (csw/cache.py) in a folder of the test run's own, never the user's ~/.cache.
+    """csw's cache (csw/core/cache.py) in a folder of the test run's own, never the user's ~/.cache.
 
     Subprocesses inherit it. Tests that need no cache, or a fresh one, set CSW_CACHE_DIR themselves.
     """

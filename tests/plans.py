@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from functools import cache
 
-from csw.config import Mode, Shift
-from csw.dates import week_of
-from csw.ideas import Idea, load_bank
-from csw.plan import Organization, Plan, TeamFacts
+from csw.ideas.bank import Idea, load_bank
+from csw.plan.model import Organization, Plan, TeamFacts
 from csw.planning import Constraints, make_plan
+from csw.settings.config import Mode, Shift
+from csw.week.dates import week_of
 
 ORG = Organization(name="Acme", team="Care", timezone="America/Chicago", domain="acme.example")
 WORKWEEK = ("mon", "tue", "wed", "thu", "fri")

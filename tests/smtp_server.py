@@ -102,6 +102,16 @@ class Recorder:
         return Counter(item.message_id for item in self.received)
 
 
+class SignalsTheSender(Recorder):
+    """A recorder that signals the sending process at message `number`: the test sets `pid` once
+    the sender runs, and a subclass's on_mail or on_data sends the signal."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__()
+        self.number = number
+        self.pid: int | None = None
+
+
 def hang_up(server: SMTP) -> None:
     """Close the client's connection at once, without a reply."""
     assert server.transport is not None

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from csw.ideas import MAX_BANK_BYTES, MAX_PROBLEMS, read_bank_file
+from csw.ideas.bank import MAX_BANK_BYTES, MAX_PROBLEMS, read_bank_file
 from tests.benchmarks.bank import write_bank
 from tests.test_bad_support import CORPUS, assert_short_error, run_cli, snapshot, within
 

@@ -19,16 +19,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from csw.errors import OutputError
-from csw.files import write_atomic
-from csw.output import write_files
+from csw.core.errors import OutputError
+from csw.core.files import write_atomic
+from csw.exports.output import write_files
 from tests.test_bad_support import assert_short_error, make_plan_folder, run_cli, snapshot
 
 
 def fail_on_call(monkeypatch: pytest.MonkeyPatch, number: int, error: BaseException) -> list[str]:
     """Make the `number`th os.replace raise `error`; return the list of names it published.
 
-    csw's cache (csw/cache.py) renames its entries into place too: those are not counted."""
+    csw's cache (csw/core/cache.py) renames its entries into place too: those are not counted."""
     real = os.replace
     published: list[str] = []
     cache = os.environ.get("CSW_CACHE_DIR") or "\0"
@@ -43,7 +43,7 @@ def fail_on_call(monkeypatch: pytest.MonkeyPatch, number: int, error: BaseExcept
         real(source, target)
         published.append(Path(target).name)
 
-    monkeypatch.setattr("csw.files.os.replace", replace)
+    monkeypatch.setattr("csw.core.files.os.replace", replace)
     return published
 
 
@@ -171,7 +171,7 @@ def breaking_write(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> Non
         def __getattr__(self, name: str):
             return getattr(self.stream, name)
 
-    monkeypatch.setattr("csw.files.os.fdopen", lambda *a, **k: Half(real(*a, **k)))
+    monkeypatch.setattr("csw.core.files.os.fdopen", lambda *a, **k: Half(real(*a, **k)))
 
 
 @pytest.mark.parametrize("error", [disk_full(), KeyboardInterrupt()], ids=["disk-full", "ctrl-c"])
@@ -243,7 +243,7 @@ def test_a_folder_without_hard_links_still_gets_its_old_files_back(
     def no_links(*_args: object, **_kwargs: object) -> None:
         raise OSError(errno.EPERM, os.strerror(errno.EPERM))
 
-    monkeypatch.setattr("csw.files.os.link", no_links)
+    monkeypatch.setattr("csw.core.files.os.link", no_links)
     old = {"a.md": b"old a\n", "b.md": b"old b\n"}
     for name, data in old.items():
         (tmp_path / name).write_bytes(data)

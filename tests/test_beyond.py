@@ -12,16 +12,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from csw.locale_formats import full_date, long_date
+from csw.core.locale_formats import full_date, long_date
 
 __all__ = ["chromium"]  # the browser fixture, shared with the poster tests
 
 from csw.cli import PLAIN_TABLE_FROM
-from csw.config_file import load_config
-from csw.output import DEFAULT_FORMATS, write_teams
-from csw.parallel import PARALLEL_FROM
-from csw.plan_file import load_plan
-from csw.request import PlanOptions, plan_teams
+from csw.core.parallel import PARALLEL_FROM
+from csw.exports.output import DEFAULT_FORMATS, write_teams
+from csw.plan.file import load_plan
+from csw.planning.request import PlanOptions, plan_teams
+from csw.settings.config_file import load_config
 from tests.test_email_compose import content
 from tests.test_poster import chromium, pdf_pages, print_pdf
 

@@ -1,4 +1,4 @@
-"""csw's cache (csw/cache.py): parsed idea banks kept by content. It may only ever save time: what
+"""csw's cache (csw/core/cache.py): parsed idea banks kept by content. It may only ever save time: what
 csw reads and says is the same with a cache, without one, or with a damaged one."""
 
 from __future__ import annotations
@@ -10,21 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from csw.ideas import load_bank, read_bank_file
-
-BANK = """\
-- id: desk-yoga
-  title: Desk Yoga
-  category: wellness
-  kind: activity
-  summary: Ten minutes of stretches at the desk.
-  how_to: |
-    1. Book an instructor.
-    2. Stretch.
-  duration_minutes: 15
-  time_of_day: morning
-  modes: [onsite, remote, hybrid]
-"""
+from csw.ideas.bank import load_bank, read_bank_file
+from tests.banks import DESK_YOGA as BANK
 
 
 @pytest.fixture
@@ -101,7 +88,7 @@ def test_the_default_cache_is_the_platforms_cache_folder(
 ) -> None:
     import platformdirs
 
-    from csw.cache import cache_dir
+    from csw.core.cache import cache_dir
 
     monkeypatch.delenv("CSW_CACHE_DIR")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
@@ -118,7 +105,7 @@ def test_the_default_cache_is_the_platforms_cache_folder(
 def test_csw_cache_dir_wins_over_the_platforms_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from csw.cache import cache_dir
+    from csw.core.cache import cache_dir
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv("CSW_CACHE_DIR", str(tmp_path / "mine"))

@@ -13,11 +13,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from csw.calendar_events import TEAM, Scope, plan_events, prep_events
-from csw.ics import Publication, Revision, calendar_bytes, events_calendar, plan_stamp, prep_calendar_bytes
+from csw.exports.calendar_events import TEAM, Scope, plan_events, prep_events
+from csw.exports.ics import (
+    Publication,
+    Revision,
+    calendar_bytes,
+    events_calendar,
+    plan_stamp,
+    prep_calendar_bytes,
+)
 from csw.mail.mime import calendar_part
 from csw.mail.published import Record, changes, load_record, save_record
-from csw.plan import Plan
+from csw.plan.model import Plan
 from tests.plans import plan_for
 
 STRICT = policy.default.clone(raise_on_defect=True)

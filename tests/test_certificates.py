@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from csw.certificates import CertificatesPage, honoured
-from csw.mail.recipients import Recipient, RecipientsError, load_recipients
+from csw.exports.certificates import CertificatesPage, honoured
+from csw.people.recipients import Recipient, RecipientsError, load_recipients
 
 
 class Pages(HTMLParser):

@@ -83,8 +83,8 @@ def test_no_color_on_a_terminal_is_plain(csw) -> None:
 def test_an_unexpected_error_is_one_line_without_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     # `python -m csw` through main(): a bug in a command becomes a clear line and exit 70.
     code = (
-        "import csw.dates, csw.cli, sys\n"
-        "csw.dates.week_of = lambda *a, **k: 1 / 0\n"
+        "import csw.week.dates, csw.cli, sys\n"
+        "csw.week.dates.week_of = lambda *a, **k: 1 / 0\n"
         "sys.argv = ['csw', 'week', '2025']\n"
         "csw.cli.main()\n"
     )

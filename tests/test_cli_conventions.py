@@ -84,10 +84,10 @@ def test_the_help_of_plan_says_what_each_option_takes(csw) -> None:
 
 
 def test_every_closed_set_is_the_librarys_own() -> None:
-    from csw.config import Mode
-    from csw.idea import Category, Kind, Span
+    from csw.exports.output import EXPORTS
+    from csw.ideas.model import Category, Kind, Span
     from csw.mail.audience import KINDS
-    from csw.output import EXPORTS
+    from csw.settings.config import Mode
 
     assert tuple(Mode) == MODES and tuple(EXPORTS) == FORMATS and KINDS == MESSAGE_KINDS
     assert tuple(Category) == CATEGORIES and tuple(Span) == SPANS and tuple(Kind) == IDEA_KINDS

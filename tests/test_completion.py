@@ -13,20 +13,7 @@ from typer.testing import CliRunner
 
 from csw.cli import app
 from csw.cli.choices import CATEGORIES, FORMATS, IDEA_KINDS, MESSAGE_KINDS, MODES, SPANS
-
-BANK = """\
-- id: desk-yoga
-  title: Desk Yoga
-  category: wellness
-  kind: activity
-  summary: Ten minutes of stretches at the desk.
-  how_to: |
-    1. Book an instructor.
-    2. Stretch.
-  duration_minutes: 15
-  time_of_day: morning
-  modes: [onsite, remote, hybrid]
-"""
+from tests.banks import DESK_YOGA as BANK
 
 
 def request(line: str) -> dict[str, str]:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from csw.config import Config
-from csw.config_file import load_config, toml_key_lines
+from csw.settings.config import Config
+from csw.settings.config_file import load_config, toml_key_lines
 
 
 def test_no_config_at_all_works(csw) -> None:
@@ -118,7 +118,7 @@ def test_every_error_of_a_config_is_reported_at_once(csw, write) -> None:
 
 def test_debug_shows_the_exception(csw, write) -> None:
     write("csw.toml", "[team]\nheadcount = 0\n")
-    from csw.errors import ConfigError
+    from csw.core.errors import ConfigError
 
     with pytest.raises(ConfigError):
         csw("week", "2025", env={"CSW_DEBUG": "1"})

@@ -11,19 +11,15 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from csw.config import clock_minutes
-from csw.locale_formats import clock, long_date, short_date
-from csw.plan_file import load_plan, plan_text
-from csw.waves import shift_cap
-from tests.configs import SHIFTS_AND_EMAIL
+from csw.core.locale_formats import clock, long_date, short_date
+from csw.people.waves import shift_cap
+from csw.plan.file import load_plan, plan_text
+from csw.settings.config import clock_minutes
+from tests.configs import ACME, SHIFTS_AND_EMAIL
 
-CONFIG = """
-[organization]
-name = "Acme Support"
-team = "Customer Care"
-timezone = "America/Chicago"
-domain = "acme.example"
-
+CONFIG = (
+    ACME
+    + """
 [team]
 mode = "{mode}"
 budget = 3000
@@ -31,6 +27,7 @@ max_off_phones = 0.25
 departments = ["IT", "HR"]
 {roster}
 """
+)
 CONFIG += SHIFTS_AND_EMAIL
 
 DAY, LATE = 14, 9

@@ -1,4 +1,4 @@
-"""Each department's thanks names what that department does: csw.departments.thanks_words, the
+"""Each department's thanks names what that department does: csw.settings.departments.thanks_words, the
 built-in words (csw/departments.yaml), the coordinator's own ([team.thanks] in csw.toml) and the
 thank-you note that reads them."""
 
@@ -11,9 +11,9 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from csw.config_file import load_config
-from csw.departments import department_key, thanks_words
-from csw.render import environment, render
+from csw.exports.render import environment, render
+from csw.settings.config_file import load_config
+from csw.settings.departments import department_key, thanks_words
 from tests.test_bad_support import assert_short_error
 
 COMMON = [
@@ -150,8 +150,8 @@ def test_a_composed_thank_you_carries_the_coordinators_words(csw, write, tmp_pat
     from email.parser import BytesParser
 
     from csw.mail.compose import compose_plan
-    from csw.mail.recipients import load_recipients
-    from csw.plan_file import load_plan
+    from csw.people.recipients import load_recipients
+    from csw.plan.file import load_plan
 
     write("csw.toml", CONFIG + '\n[email]\nfrom = "Pat Lee <pat@acme.example>"\n')
     people = "email,name,team\nana@acme.example,Ana Silva,IT\nhal@acme.example,Hal Jones,HR\n"

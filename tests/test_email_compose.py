@@ -16,22 +16,19 @@ from hypothesis import assume, given, reject, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from csw.locale_formats import long_date
+from csw.core.locale_formats import long_date
 from csw.mail.compose import MAIL_POLICY, header_line
-from csw.plan_file import load_plan
-from tests.configs import SHIFTS_AND_EMAIL
+from csw.plan.file import load_plan
+from tests.configs import ACME, SHIFTS_AND_EMAIL
 
-CONFIG = """
-[organization]
-name = "Acme Support"
-team = "Customer Care"
-timezone = "America/Chicago"
-domain = "acme.example"
-
+CONFIG = (
+    ACME
+    + """
 [team]
 headcount = 40
 departments = ["IT", "HR"]
 """
+)
 CONFIG += (
     SHIFTS_AND_EMAIL
     + """send_time = "07:30"
@@ -45,12 +42,18 @@ ana@acme.example,Ana Silva,,IT,engineer,Austin
 """
 
 
-@pytest.fixture
-def planned(csw, write, tmp_path: Path) -> Path:
+def plan_acme(csw, write, tmp_path: Path) -> Path:
+    """Acme's csw.toml and recipients.csv written, its 2025 week planned (Markdown only): the
+    plan.yaml."""
     write("csw.toml", CONFIG)
     write("recipients.csv", RECIPIENTS)
     assert csw("plan", "2025", "--format", "md").exit_code == 0
     return tmp_path / "csw-2025" / "plan.yaml"
+
+
+@pytest.fixture
+def planned(csw, write, tmp_path: Path) -> Path:
+    return plan_acme(csw, write, tmp_path)
 
 
 def content(part: EmailMessage) -> str:
@@ -119,7 +122,7 @@ def test_parts_attachment_and_personalisation(csw, planned: Path) -> None:
     assert len(calendar.walk("VEVENT")) > 5
     # Jo works the late shift: only late-shift times are in her kickoff
     late = [a for d in plan.days for a in d.activities if any(s.shift == "late" for s in a.sessions)]
-    from csw.locale_formats import clock
+    from csw.core.locale_formats import clock
 
     late_times = {clock(s.start) for s in late[0].sessions if s.shift == "late"}
     title = plan.idea(late[0].idea).title

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 from markupsafe import Markup
 
-from csw.render import environment, render
+from csw.exports.render import environment, render
 
 
 class Elements(HTMLParser):

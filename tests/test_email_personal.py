@@ -20,24 +20,21 @@ import pytest
 import yaml
 from icalendar import Calendar
 
-from tests.configs import SHIFTS_AND_EMAIL
+from tests.configs import ACME, SHIFTS_AND_EMAIL
 from tests.smtp_server import Recorder, serve
 
 STRICT = policy.default.clone(raise_on_defect=True)
 
-CONFIG = """
-[organization]
-name = "Acme Support"
-team = "Customer Care"
-timezone = "America/Chicago"
-domain = "acme.example"
-
+CONFIG = (
+    ACME
+    + """
 [team]
 mode = "onsite"
 budget = 3000
 max_off_phones = 0.25
 departments = ["IT", "HR"]
 """
+)
 CONFIG += (
     SHIFTS_AND_EMAIL
     + """send_time = "07:30"

@@ -16,8 +16,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiosmtpd.smtp import SMTP
 
-from tests.smtp_server import Authenticator, Recorder, make_certificate, serve, server_tls_context
-from tests.test_email_compose import CONFIG, RECIPIENTS
+from tests.smtp_server import (
+    Authenticator,
+    Recorder,
+    SignalsTheSender,
+    make_certificate,
+    serve,
+    server_tls_context,
+)
+from tests.test_email_compose import CONFIG, RECIPIENTS, plan_acme
 
 ALL = 16  # 1 proclamation, 2 kickoffs, 10 dailies, 1 thanks, 2 wrap-ups
 
@@ -32,12 +39,16 @@ def configure(write, port: int, security: str = "none", extra: str = "") -> None
     )
 
 
+def send_due_today(csw, plan_file: Path, env: dict[str, str]):
+    """The daily cron job's run, at the moment env's CSW_NOW says."""
+    return csw(
+        "email", "send", plan_file, "--recipients", "recipients.csv", "--due", "today", "--yes", env=env
+    )
+
+
 @pytest.fixture
 def plan_file(csw, write, tmp_path: Path) -> Path:
-    write("csw.toml", CONFIG)
-    write("recipients.csv", RECIPIENTS)
-    assert csw("plan", "2025", "--format", "md").exit_code == 0
-    return tmp_path / "csw-2025" / "plan.yaml"
+    return plan_acme(csw, write, tmp_path)
 
 
 def test_send_delivers_each_message_once_and_a_rerun_sends_nothing(csw, write, plan_file: Path) -> None:
@@ -79,9 +90,7 @@ def test_due_today_sends_what_is_due_and_catches_up_on_what_was_missed(csw, writ
     def send_due(day: str) -> list[str]:
         server.handler.received.clear()
         clock = {"CSW_NOW": f"{day}T11:00:00Z"}  # 06:00 in Chicago
-        result = csw(
-            "email", "send", plan_file, "--recipients", "recipients.csv", "--due", "today", "--yes", env=clock
-        )
+        result = send_due_today(csw, plan_file, clock)
         assert result.exit_code == 0, result.stderr
         return sorted(str(r.message["X-CSW-Kind"]) for r in server.handler.received)
 
@@ -98,32 +107,12 @@ def test_a_rep_added_late_gets_the_kickoff_and_its_calendar_first(csw, write, pl
     with serve(Recorder()) as server:
         configure(write, server.port)
         monday = {"CSW_NOW": "2025-10-06T11:00:00Z"}
-        first = csw(
-            "email",
-            "send",
-            plan_file,
-            "--recipients",
-            "recipients.csv",
-            "--due",
-            "today",
-            "--yes",
-            env=monday,
-        )
+        first = send_due_today(csw, plan_file, monday)
         assert first.exit_code == 0, first.stderr
         server.handler.received.clear()
         write("recipients.csv", RECIPIENTS + "lee@acme.example,Lee Park,day,Customer Care,rep,Austin\n")
         tuesday = {"CSW_NOW": "2025-10-07T11:00:00Z"}
-        result = csw(
-            "email",
-            "send",
-            plan_file,
-            "--recipients",
-            "recipients.csv",
-            "--due",
-            "today",
-            "--yes",
-            env=tuesday,
-        )
+        result = send_due_today(csw, plan_file, tuesday)
     assert result.exit_code == 0, result.stderr
     # Monday's daily for Lee is 22 hours late at 06:00 on Tuesday: only the kickoff is a day late
     assert "1 of them is more than a day late (1 kickoff due Mon 2025-09-29)." in result.stdout
@@ -210,16 +199,11 @@ def test_a_name_with_a_line_break_is_rejected_before_anything_is_sent(csw, write
         assert server.handler.received == [] and server.handler.mails == 0
 
 
-class KillsTheSender(Recorder):
-    """SIGKILLs the sending process when it starts message `after + 1`: message `after` is journaled."""
-
-    def __init__(self, after: int) -> None:
-        super().__init__()
-        self.after = after
-        self.pid: int | None = None
+class KillsTheSender(SignalsTheSender):
+    """SIGKILLs the sending process when it starts message `number`: the one before is journaled."""
 
     async def on_mail(self, server: SMTP, address: str) -> str | None:
-        if self.pid is not None and self.mails == self.after + 1:
+        if self.pid is not None and self.mails == self.number:
             os.kill(self.pid, signal.SIGKILL)
             self.pid = None
             return "421 4.3.0 going away"
@@ -229,7 +213,7 @@ class KillsTheSender(Recorder):
 def test_a_sender_killed_between_messages_then_rerun_sends_each_exactly_once(
     write, plan_file: Path, tmp_path: Path
 ) -> None:
-    handler = KillsTheSender(after=5)
+    handler = KillsTheSender(number=6)
     with serve(handler) as server:
         configure(write, server.port)
         command = [
@@ -326,9 +310,7 @@ def test_messages_sent_a_few_hours_before_they_are_due_are_not_flagged(csw, writ
             == 0
         )
         server.handler.received.clear()
-        result = csw(
-            "email", "send", plan_file, "--recipients", "recipients.csv", "--due", "today", "--yes", env=clock
-        )
+        result = send_due_today(csw, plan_file, clock)
     assert result.exit_code == 0, result.stderr
     assert "went out" not in result.stdout
     received = server.handler.received

@@ -34,9 +34,9 @@ from hypothesis import strategies as st
 from icalendar import Calendar
 from markdown_it import MarkdownIt
 
-from csw.ideas import load_valid_bank
-from csw.locale_formats import long_date
-from csw.render import escape_markdown
+from csw.core.locale_formats import long_date
+from csw.exports.render import escape_markdown
+from csw.ideas.bank import load_valid_bank
 from tests.test_bad_support import run_cli
 
 MONDAY = long_date(date(2025, 10, 6))  # as the default locale, en_US, writes it

@@ -1,11 +1,11 @@
 """Random input to every loader: only the project's own error type may come out.
 
-- csw.config_file.load_config: random text, and TOML built from random tables, keys and values;
-- csw.ideas.read_bank_file: random text, and random ideas dumped with yaml.safe_dump (it never
+- csw.settings.config_file.load_config: random text, and TOML built from random tables, keys and values;
+- csw.ideas.bank.read_bank_file: random text, and random ideas dumped with yaml.safe_dump (it never
   raises: it returns the problems, each one starting with the file's name);
-- csw.plan.parse_plan: random text, and a valid plan with random values put at random places (a
+- csw.plan.model.parse_plan: random text, and a valid plan with random values put at random places (a
   plan that parses must also render, or fail with a CswError);
-- csw.mail.recipients.load_recipients: random text and random bytes.
+- csw.people.recipients.load_recipients: random text and random bytes.
 
 The defects these properties found are fixed and guarded by tests of their own (named below); the
 strategies keep generating the inputs that showed them.
@@ -26,14 +26,14 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from csw.config import Config
-from csw.config_file import load_config
-from csw.errors import CswError
-from csw.ideas import read_bank_file
-from csw.mail.recipients import load_recipients
-from csw.output import COMPANIONS, EXPORTS, render_exports
-from csw.plan import Plan
-from csw.plan_file import parse_plan
+from csw.core.errors import CswError
+from csw.exports.output import COMPANIONS, EXPORTS, render_exports
+from csw.ideas.bank import read_bank_file
+from csw.people.recipients import load_recipients
+from csw.plan.file import parse_plan
+from csw.plan.model import Plan
+from csw.settings.config import Config
+from csw.settings.config_file import load_config
 from tests.test_bad_support import base_plan_text
 
 # CSW_FUZZ_EXAMPLES=5000 for a longer hunt; the default keeps this file well under a minute.

@@ -18,10 +18,8 @@ from hypothesis import strategies as st
 from icalendar import Calendar, Event
 from icalendar.parser import Contentline
 
-from csw.config import Mode, Shift, clock_minutes
-from csw.dates import WEEKDAYS, WORKWEEK
-from csw.errors import PlanError
-from csw.ics import (
+from csw.core.errors import PlanError
+from csw.exports.ics import (
     PRODID,
     LiteralText,
     calendar_bytes,
@@ -30,9 +28,11 @@ from csw.ics import (
     fold,
     prep_calendar_bytes,
 )
-from csw.ideas import Category, Idea, Kind, TimeOfDay, load_bank
-from csw.plan import Organization, Plan
-from csw.plan_file import parse_plan, plan_text
+from csw.ideas.bank import Category, Idea, Kind, TimeOfDay, load_bank
+from csw.plan.file import parse_plan, plan_text
+from csw.plan.model import Organization, Plan
+from csw.settings.config import Mode, Shift, clock_minutes
+from csw.week.dates import WEEKDAYS, WORKWEEK
 from tests.plans import plan_for
 
 DAY = Shift(name="day", start="08:00", end="16:30")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from csw.config import Mode
-from csw.idea import Format, Goal, Idea, Meal, Role, Span
-from csw.idea_lint import idea_findings
+from csw.ideas.lint import idea_findings
+from csw.ideas.model import Format, Goal, Idea, Meal, Role, Span
+from csw.settings.config import Mode
 from tests.plans import bank
 
 REPO = Path(__file__).resolve().parent.parent

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from csw.config import Mode
-from csw.ideas import Category, Span, load_bank
+from csw.ideas.bank import Category, Span, load_bank
+from csw.settings.config import Mode
 
 GOOD_IDEA = """
 - id: taco-tuesday
@@ -88,7 +88,7 @@ def test_builtin_bank_covers_what_the_community_does() -> None:
 
 
 def test_one_file_per_category() -> None:
-    from csw.resources import builtin_dir
+    from csw.core.resources import builtin_dir
 
     files = sorted(p.stem for p in builtin_dir("ideas").glob("*.yaml"))
     assert files == sorted(c.value for c in Category)

@@ -8,23 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from csw.ideas import MAX_PROBLEMS
+from csw.ideas.bank import MAX_PROBLEMS
+from tests.banks import DESK_YOGA_V2 as MINE
 from tests.test_bad_support import CORPUS
-
-MINE = """\
-- id: desk-yoga
-  title: Desk Yoga
-  category: wellness
-  span: slot
-  format: desk
-  summary: Ten minutes of stretches at the desk.
-  how_to: |
-    1. Book an instructor.
-    2. Stretch.
-  duration_minutes: 15
-  time_of_day: morning
-  modes: [onsite, remote, hybrid]
-"""
 
 
 def test_show_json_is_the_idea_with_where_it_is_defined(csw) -> None:

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from csw.plan import idea_cost
-from csw.plan_file import load_plan
+from csw.plan.file import load_plan
+from csw.plan.model import idea_cost
 
 TEAM = """
 [organization]

@@ -111,7 +111,7 @@ def test_file_names_say_what_the_message_is_and_never_collide() -> None:
 
     from csw.mail.audience import Draft
     from csw.mail.identity import file_name
-    from csw.mail.recipients import Recipient
+    from csw.people.recipients import Recipient
 
     def name(address: str, kind: str = "daily") -> str:
         return file_name(2025, Draft(kind, date(2025, 10, 6), Recipient(email=address, name="X")))

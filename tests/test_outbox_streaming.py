@@ -11,21 +11,15 @@ from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 
-from csw.config_file import load_config
+from csw.exports.render import environment
 from csw.mail.compose import Composed, compose_plan
-from csw.mail.recipients import load_recipients
-from csw.plan_file import load_plan
-from csw.render import environment
+from csw.people.recipients import load_recipients
+from csw.plan.file import load_plan
+from csw.settings.config_file import load_config
 from tests.smtp_server import Recorder, serve
-from tests.test_email_compose import CONFIG, RECIPIENTS
+from tests.test_email_compose import RECIPIENTS
+from tests.test_email_compose import plan_acme as planned
 from tests.test_email_send import configure
-
-
-def planned(csw, write, tmp_path: Path) -> Path:
-    write("csw.toml", CONFIG)
-    write("recipients.csv", RECIPIENTS)
-    assert csw("plan", "2025", "--format", "md").exit_code == 0
-    return tmp_path / "csw-2025" / "plan.yaml"
 
 
 def outbox_bytes(plan: Path) -> dict[str, bytes]:

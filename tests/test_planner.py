@@ -11,11 +11,11 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from csw.config import Mode
-from csw.dates import week_of
-from csw.errors import PlanError
-from csw.ideas import Category, Format, Span
-from csw.plan_file import parse_plan, plan_text
+from csw.core.errors import PlanError
+from csw.ideas.bank import Category, Format, Span
+from csw.plan.file import parse_plan, plan_text
+from csw.settings.config import Mode
+from csw.week.dates import week_of
 from tests.plans import SHIFTS, bank, plan_for
 
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -283,9 +283,9 @@ def test_infeasible_inputs_exit_2_naming_the_constraint(csw, tmp_path: Path, cas
 
 
 def test_an_activity_is_headlined_at_its_time_in_the_largest_shift() -> None:
-    from csw.locale_formats import clock
-    from csw.plan import headline_start
-    from csw.views import plan_rows
+    from csw.core.locale_formats import clock
+    from csw.exports.views import plan_rows
+    from csw.plan.model import headline_start
 
     plan = plan_for(shifts="24/7", headcount=60)  # early 20, day 20 (nearest 09:00), night 20
     assert plan.team.main_shift == "day"

@@ -17,10 +17,10 @@ from itertools import pairwise
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from csw.config import Mode, clock_minutes
-from csw.errors import PlanError
-from csw.idea import Format, Goal, Idea, Meal, Role, Span, TimeOfDay
-from csw.plan import Plan
+from csw.core.errors import PlanError
+from csw.ideas.model import Format, Goal, Idea, Meal, Role, Span, TimeOfDay
+from csw.plan.model import Plan
+from csw.settings.config import Mode, clock_minutes
 from tests.plans import SHIFTS, plan_for
 
 WEEKS = [("mon", "tue", "wed", "thu", "fri"), ("mon", "tue", "wed", "thu", "fri", "sat", "sun")]
@@ -252,8 +252,8 @@ def test_every_planned_week_renders_every_export_and_reads_back(team: dict) -> N
     weekend, a free week) render for any plan the planner makes, and the file reads back whole."""
     from markdown_it import MarkdownIt
 
-    from csw.output import render_exports
-    from csw.plan_file import parse_plan, plan_text
+    from csw.exports.output import render_exports
+    from csw.plan.file import parse_plan, plan_text
 
     try:
         plan = make(team)

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from csw.context import plan_context
-from csw.locale_formats import clock, day_month, full_date, long_date, weekday
-from csw.plan_file import load_plan
+from csw.core.locale_formats import clock, day_month, full_date, long_date, weekday
+from csw.exports.context import plan_context
+from csw.plan.file import load_plan
 
 SEVEN_DAYS = '[week]\ndays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\n'
 # A 24/7 centre on two shifts with four activities a day: the busiest poster there is to print.

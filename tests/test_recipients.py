@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from csw.errors import CswError
-from csw.mail.recipients import Recipient, RecipientsError, load_recipients, sniff_delimiter
+from csw.core.errors import CswError
+from csw.people.recipients import Recipient, RecipientsError, load_recipients, sniff_delimiter
 
 Write = Callable[[str, str], Path]
 HINT = "Fix the recipients file and run the command again."

@@ -9,9 +9,9 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 
-from csw.idea import Format, Span
-from csw.locale_formats import clock, long_date, money, short_date
-from csw.plan_file import load_plan
+from csw.core.locale_formats import clock, long_date, money, short_date
+from csw.ideas.model import Format, Span
+from csw.plan.file import load_plan
 
 
 def headings(tokens, level: str) -> list[str]:

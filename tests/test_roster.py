@@ -1,5 +1,5 @@
-"""The wave roster: who is a rep and on which shift (csw/roster.py), and every rep in their waves
-(csw/waves.py), checked as properties over team sizes, shift splits, seeds, phone shares and modes,
+"""The wave roster: who is a rep and on which shift (csw/people/roster.py), and every rep in their waves
+(csw/people/waves.py), checked as properties over team sizes, shift splits, seeds, phone shares and modes,
 on plans the planner made from the roster's own counts."""
 
 from __future__ import annotations
@@ -17,14 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
-from csw.config import Mode, clock_minutes
-from csw.dates import week_of
-from csw.errors import PlanError
-from csw.idea import Format
-from csw.mail.recipients import Recipient
-from csw.plan import Activity, Plan, TeamFacts
-from csw.planning import Constraints, make_plan
-from csw.roster import (
+from csw.core.errors import PlanError
+from csw.ideas.model import Format
+from csw.people.recipients import Recipient
+from csw.people.roster import (
     COLUMNS,
     Member,
     RosterError,
@@ -34,7 +30,11 @@ from csw.roster import (
     roster_for,
     team_from_roster,
 )
-from csw.waves import Assignment, Slot, assign, shift_cap
+from csw.people.waves import Assignment, Slot, assign, shift_cap
+from csw.plan.model import Activity, Plan, TeamFacts
+from csw.planning import Constraints, make_plan
+from csw.settings.config import Mode, clock_minutes
+from csw.week.dates import week_of
 from tests.plans import ORG, SHIFTS, WORKWEEK, bank
 
 DEPARTMENTS = ("IT", "HR")
@@ -263,7 +263,7 @@ def test_rotation_nobody_is_first_in_every_multi_wave_activity(team) -> None:
 def test_the_rotation_check_fails_for_waves_that_do_not_rotate(monkeypatch: pytest.MonkeyPatch) -> None:
     """The property above has teeth: with one fixed order (no shuffle, no turns) the same reps go
     first every time, and first_in_all finds them."""
-    import csw.waves
+    import csw.people.waves
 
     class Fixed:
         def __init__(self, seed: object) -> None:
@@ -276,8 +276,8 @@ def test_the_rotation_check_fails_for_waves_that_do_not_rotate(monkeypatch: pyte
     assert found is not None
     plan, people = found
     assert first_in_all(plan, assign(plan, people)) == []
-    monkeypatch.setattr(csw.waves.random, "Random", Fixed)
-    monkeypatch.setattr(csw.waves._Turns, "order", lambda self: (0, 0.0))
+    monkeypatch.setattr(csw.people.waves.random, "Random", Fixed)
+    monkeypatch.setattr(csw.people.waves._Turns, "order", lambda self: (0, 0.0))
     assert first_in_all(plan, assign(plan, people)), "the fixed order puts the same reps first"
 
 

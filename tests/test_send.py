@@ -21,7 +21,6 @@ from aiosmtpd.smtp import SMTP, Envelope
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csw.config import Email
 from csw.mail.send import (
     SYNC_EVERY,
     ConnectionFailed,
@@ -36,6 +35,7 @@ from csw.mail.send import (
     settings_from_config,
     write_failed_csv,
 )
+from csw.settings.config import Email
 from tests.smtp_server import (
     Authenticator,
     Recorder,

@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from csw.config import Email
 from csw.mail.delivery import report_lines
 from csw.mail.send import ConnectionFailed, connect, read_outbox, send_all, settings_from_config
-from tests.smtp_server import Recorder, serve
+from csw.settings.config import Email
+from tests.smtp_server import Recorder, SignalsTheSender, serve
 from tests.test_email_send import ALL, configure
 from tests.test_email_send import plan_file as plan_file  # the fixture: a plan and its recipients
 from tests.test_send import mid, settings_for, write_outbox
@@ -50,14 +50,9 @@ def child_env() -> dict[str, str]:
 # --- a run killed between the data and the reply ----------------------------------------------------
 
 
-class KillsDuringReply(Recorder):
+class KillsDuringReply(SignalsTheSender):
     """Takes message `number` (counting from 1) and kills the sender before answering it, as a crash
     between the final dot and the server's 250 would."""
-
-    def __init__(self, number: int) -> None:
-        super().__init__()
-        self.number = number
-        self.pid: int | None = None
 
     async def on_data(self, server: SMTP, envelope: Envelope) -> str | None:
         if self.pid is not None and self.datas == self.number:
@@ -148,13 +143,8 @@ def test_a_message_left_in_flight_is_resent_with_its_message_id_and_reported(tmp
 # --- Ctrl-C -------------------------------------------------------------------------------------------
 
 
-class InterruptsAt(Recorder):
+class InterruptsAt(SignalsTheSender):
     """Sends SIGINT to the sender while it waits for the reply to message `number`."""
-
-    def __init__(self, number: int) -> None:
-        super().__init__()
-        self.number = number
-        self.pid: int | None = None
 
     async def on_data(self, server: SMTP, envelope: Envelope) -> str | None:
         if self.pid is not None and self.datas == self.number:

@@ -9,8 +9,8 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
 
-from csw.config_file import load_config
-from csw.mail.recipients import load_recipients
+from csw.people.recipients import load_recipients
+from csw.settings.config_file import load_config
 
 STRICT = policy.default.clone(raise_on_defect=True)
 WEEK_KINDS = {"proclamation", "kickoff", "daily", "thanks", "wrapup"}

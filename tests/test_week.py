@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from csw.dates import first_monday_of_october, next_week, week_of
+from csw.week.dates import first_monday_of_october, next_week, week_of
 
 OFFICIAL_STARTS = ["2015-10-05", "2018-10-01", "2020-10-05", "2023-10-02", "2024-10-07", "2025-10-06"]
 

@@ -57,7 +57,7 @@ def test_the_wheel_ships_ideas_and_templates_and_runs(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert '"id": "pajama-day"' in done.stdout
     where = subprocess.run(
-        [python, "-c", "import csw.resources as r; print(r.builtin_dir('ideas'))"],
+        [python, "-c", "import csw.core.resources as r; print(r.builtin_dir('ideas'))"],
         check=True,
         capture_output=True,
         text=True,
