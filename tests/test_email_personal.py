@@ -350,3 +350,15 @@ def test_a_sent_message_that_no_longer_matches_is_reported_not_resent(csw, write
         again = csw("email", "send", planned, "--recipients", "team.csv", "--only", "kickoff", "--yes")
         assert again.exit_code == 0, again.stderr
         assert len(server.handler.received) == received, "the kickoff that went out is not sent again"
+
+
+def test_a_send_of_one_kind_composes_that_kind_and_still_knows_the_whole_list(
+    csw, write, planned: Path
+) -> None:
+    with kickoffs_sent(csw, write, planned) as server:
+        received = len(server.handler.received)
+        thanks = csw("email", "send", planned, "--recipients", "team.csv", "--only", "thanks", "--yes")
+        assert thanks.exit_code == 0, thanks.stderr
+        kinds = {r.message["X-CSW-Kind"] for r in server.handler.received[received:]}
+    assert kinds == {"thanks"}
+    assert "no longer on the list" not in thanks.stderr, "the reps sent a kickoff are still on the list"

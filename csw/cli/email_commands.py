@@ -22,7 +22,7 @@ from csw.cli.terminal import console, table
 from csw.core.errors import UsageError
 
 if TYPE_CHECKING:
-    pass
+    from csw.mail.outbox import Outbox
 
 
 email_app = typer.Typer(
@@ -103,16 +103,16 @@ def composed_outbox(
     config_path: Path | None,
     templates: Path | None,
     invites: bool | None = None,
-) -> tuple[list[Any], list[str], Path, Any]:
+    only: tuple[str, ...] = (),
+) -> Outbox:
     from csw.exports.render import environment
     from csw.mail.outbox import compose_outbox
 
     config = load(config_path)
     env = environment(templates_folder(config, templates))
-    box = compose_outbox(
-        plan_file, recipients, config, env, today=today(plan_zone(plan_file)), invites=invites
+    return compose_outbox(
+        plan_file, recipients, config, env, today=today(plan_zone(plan_file)), invites=invites, only=only
     )
-    return box.composed, box.warnings, box.folder, box.readers
 
 
 @email_app.command("preview")
@@ -138,9 +138,8 @@ def email_preview(
     from csw.mail.compose import select, summary
 
     kinds, day = selection(only, due, plan_file)
-    composed, warnings, outbox, readers = composed_outbox(
-        plan_file, recipients, config_path, templates, invites=invites
-    )
+    box = composed_outbox(plan_file, recipients, config_path, templates, invites=invites)
+    composed, warnings, outbox, readers = box.composed, box.warnings, box.folder, box.readers
     chosen = select(composed, kinds, day)
     if as_json:
         _preview_json(chosen, composed, outbox, warnings, out_of_date(composed, readers.record))

@@ -58,7 +58,7 @@ def email_send(
     """Send what is due (by --due, if given) and not yet sent, each message exactly once; asks first
     unless --yes."""
     from csw.mail.changes import out_of_date, record_sent
-    from csw.mail.compose import select
+    from csw.mail.compose import kinds_to_compose, select
     from csw.mail.delivery import outgoing, overdue, send_summary
     from csw.mail.journal import message_key, sent_keys
     from csw.mail.send import JOURNAL_NAME, read_journal, settings_from_config
@@ -70,13 +70,14 @@ def email_send(
     settings = settings_from_config(config.email, os.environ, insecure=insecure)
     if settings.ca_file:  # relative to csw.toml, like every path in it
         settings = dataclasses.replace(settings, ca_file=str(config.resolve(settings.ca_file)))
-    composed, warnings, outbox, readers = composed_outbox(
-        plan_file, recipients, config_path, templates, invites=invites
+    box = composed_outbox(
+        plan_file, recipients, config_path, templates, invites=invites, only=kinds_to_compose(kinds)
     )
+    composed, outbox, readers = box.composed, box.folder, box.readers
     chosen = select(composed, kinds, day)
-    for warning in warnings:
+    for warning in box.warnings:
         typer.echo(f"warning: {warning}", err=True)
-    for line in out_of_date(composed, readers.record):
+    for line in out_of_date(composed, readers.record, box.addresses):
         typer.echo(f"changed: {line}", err=True)
     journal = outbox / JOURNAL_NAME
     done = read_journal(journal)

@@ -17,9 +17,10 @@ UPDATE_HINT = (
 )
 
 
-def out_of_date(composed: Sequence[Composed], record: Record) -> list[str]:
+def out_of_date(composed: Sequence[Composed], record: Record, addresses: Collection[str] = ()) -> list[str]:
     """A line per kind of sent message that no longer says what the plan says, and a line for the
-    readers whose calendar changed since it went out (their update is composed)."""
+    readers whose calendar changed since it went out (their update is composed). `addresses`: the
+    recipients' (casefolded), when only some kinds were composed."""
     said = _by_key(record.messages)
     stale = Counter(
         item.draft.kind
@@ -30,7 +31,7 @@ def out_of_date(composed: Sequence[Composed], record: Record) -> list[str]:
         f"{n} sent {kind} message{'s' * (n != 1)} no longer match{'es' * (n == 1)} the plan or the recipients"
         for kind, n in sorted(stale.items())
     ]
-    current = {item.draft.recipient.email.casefold() for item in composed}
+    current = set(addresses) | {item.draft.recipient.email.casefold() for item in composed}
     gone = sorted(address for address in record.people if address not in current)
     if gone:
         shown = ", ".join(gone[:3]) + (f" and {len(gone) - 3} more" if len(gone) > 3 else "")

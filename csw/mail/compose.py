@@ -345,6 +345,15 @@ def _updates(readers: Readers, team: Sequence[Recipient], today: date) -> list[D
     return drafts
 
 
+def kinds_to_compose(kinds: Sequence[str]) -> tuple[str, ...]:
+    """What a send with --only KINDS composes: those kinds and the updates (whose count the
+    report tells), not the whole week; every kind (()) when the updates themselves are sent, for
+    an update brings its reader's other messages up to date in the record (changes.record_sent)."""
+    if not kinds or "update" in kinds:
+        return ()
+    return (*kinds, "update")
+
+
 def select(
     composed: Sequence[Composed], kinds: Sequence[str] = (), due: date | None = None
 ) -> list[Composed]:

@@ -26,6 +26,7 @@ class Outbox:
     warnings: list[str]
     folder: Path
     readers: Readers
+    addresses: frozenset[str] = frozenset()  # every recipient's, casefolded, composed for or not
 
 
 def recipients_file(config: Config, team: str, given: Path | None) -> Path:
@@ -77,4 +78,5 @@ def compose_outbox(
     sent = sent_keys(read_journal(folder / JOURNAL_NAME))  # their files stay as they went out
     # each message written as it is composed, then dropped: only its light record is kept
     composed = write_outbox(folder, messages, prune=not only and due is None, sent=sent)
-    return Outbox(composed, [*warnings, *more, *composing], folder, readers)
+    addresses = frozenset(person.email.casefold() for person in people)
+    return Outbox(composed, [*warnings, *more, *composing], folder, readers, addresses)
