@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time
@@ -362,3 +363,32 @@ def test_a_send_of_one_kind_composes_that_kind_and_still_knows_the_whole_list(
         kinds = {r.message["X-CSW-Kind"] for r in server.handler.received[received:]}
     assert kinds == {"thanks"}
     assert "no longer on the list" not in thanks.stderr, "the reps sent a kickoff are still on the list"
+
+
+def test_reps_in_the_same_sessions_each_get_their_own_words(csw, write, tmp_path: Path) -> None:
+    # reps of one shift and the same sessions share a composed body: what differs must still differ
+    write("csw.toml", CONFIG)
+    reps = [f"rep{n}@acme.example" for n in range(40)]
+    rows = [f"{rep},Rep {n},day,Customer Care,rep" for n, rep in enumerate(reps)]
+    write(
+        "team.csv",
+        "\n".join(["email,name,shift,team,role", *rows, "pat@acme.example,Pat Lee,day,,coordinator"]),
+    )
+    write(
+        "mine/email/kickoff.md.j2",
+        "---\nsubject: Your week\n---\nFor {% for slot in mine.values() %}{{ slot.email }} {% endfor %}\n",
+    )
+    assert csw("plan", "2025", "--roster", "team.csv").exit_code == 0
+    plan = tmp_path / "csw-2025" / "plan.yaml"
+    result = csw(
+        "email", "preview", plan, "--recipients", "team.csv", "--templates", "mine", "--only", "kickoff"
+    )
+    assert result.exit_code == 0, result.stderr
+    slots: dict[str, list[tuple[str, str]]] = {}
+    for row in roster_rows(plan):
+        slots.setdefault(row["email"], []).append((row["date"], row["start"]))
+    alike = Counter(tuple(sorted(own)) for own in slots.values())
+    assert max(alike.values()) > 1, "some reps share all their sessions"
+    messages = outbox_messages(plan)
+    for rep in reps:
+        assert text_of(of_kind(messages, "kickoff", rep)).split()[1:] == [rep] * len(slots[rep])

@@ -166,8 +166,11 @@ class Composer:
         slots = readers.slots(reader)
         if draft.kind == "daily" and draft.day is not None:
             slots = tuple(s for s in slots if s.day == draft.day.date)
+        # the sessions, not the slots: a slot names its rep, which made every rep's group their own
+        # (a template that shows a slot's email differs from its group and is composed whole)
+        sessions = tuple(slot.session for slot in slots)
         invitee = reader.email.casefold() if readers.invites and draft.kind != "daily" else None
-        return (readers.scope(reader), slots, readers.coordinator(reader), readers.remote(reader), invitee)
+        return (readers.scope(reader), sessions, readers.coordinator(reader), readers.remote(reader), invitee)
 
     def _probed_body(self, draft: Draft, shift: str | None) -> Body:
         """The group's message with a stand-in recipient, its tokens absent from all else in it."""

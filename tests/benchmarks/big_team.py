@@ -145,7 +145,8 @@ def bench_big_team(bench: Bench) -> list[Row]:
             "big-team",
             f"`csw email preview PLAN`, {what}, into an empty outbox",
             measured=rate(messages, preview_stats),
-            note="Every rep has their own waves, so nearly every kickoff is composed whole; the"
+            note="Every rep has their own waves; reps of a shift in the same sessions share one"
+            " composed body (about 80 for the 5,002 kickoffs), filled in with each one's details; the"
             " messages are written as they are composed.",
             data={"messages": messages, "seconds": samples[preview.name]},
         ),
