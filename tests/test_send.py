@@ -906,5 +906,5 @@ def reference_wire(data: bytes) -> bytes:
 @settings(max_examples=500, deadline=None)
 def test_the_wire_payload_is_crlf_and_dot_stuffed(pieces: list[bytes]) -> None:
     data = b"".join(pieces)
-    message = Outgoing(Path("m.eml"), "<m@x>", "a@x.example", ("b@x.example",), "kickoff", {}, data)
+    message = Outgoing(Path(), "m.eml", "<m@x>", "a@x.example", ("b@x.example",), "kickoff", {}, data)
     assert message.wire == reference_wire(data)

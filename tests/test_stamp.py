@@ -153,13 +153,14 @@ def test_many_groups_stay_on_one_line() -> None:
 
 def outgoing(number: int, data: bytes, kind: str = "kickoff") -> Outgoing:
     return Outgoing(
-        path=Path(f"{number:03d}-{kind}-rep.eml"),
+        folder=Path(),
+        name=f"{number:03d}-{kind}-rep.eml",
         message_id=f"<m{number}@acme.example>",
         sender="pat@acme.example",
         recipients=("sam@acme.example",),
         kind=kind,
         row={},
-        data=data,
+        given=data,
     )
 
 

@@ -39,7 +39,7 @@ def outgoing(composed: Sequence[Composed], outbox: Path) -> list[Outgoing]:
         row = rows.get(id(reader)) or rows.setdefault(id(reader), row_of(reader))
         sender = senders.get(item.sender) or senders.setdefault(item.sender, parseaddr(item.sender)[1])
         messages.append(
-            Outgoing(outbox / item.filename, item.message_id, sender, (reader.email,), item.draft.kind, row)
+            Outgoing(outbox, item.filename, item.message_id, sender, (reader.email,), item.draft.kind, row)
         )
     return messages
 
@@ -122,7 +122,7 @@ def report_lines(report: SendReport) -> list[str]:
 
 def twice_line(messages: Sequence[Outgoing], shown: int = 5) -> str:
     """The messages that may have arrived twice, by file and recipient."""
-    named = [f"{m.path.name} ({', '.join(m.recipients)})" for m in messages[:shown]]
+    named = [f"{m.name} ({', '.join(m.recipients)})" for m in messages[:shown]]
     more = f" and {len(messages) - shown} more" if len(messages) > shown else ""
     count = "1 message" if len(messages) == 1 else f"{len(messages)} messages"
     return (
@@ -146,7 +146,7 @@ def off_time_lines(report: SendReport) -> list[str]:
 
 def failure_rows(report: SendReport) -> list[tuple[str, str, str, str]]:
     return [
-        (f.message.path.name, ", ".join(f.recipients), "" if f.code is None else str(f.code), f.reason)
+        (f.message.name, ", ".join(f.recipients), "" if f.code is None else str(f.code), f.reason)
         for f in report.failed
     ]
 
@@ -156,7 +156,7 @@ def report_record(report: SendReport, server: str) -> dict[str, object]:
     arrival is in doubt."""
 
     def named(message: Outgoing) -> dict[str, object]:
-        return {"file": message.path.name, "message_id": message.message_id, "to": list(message.recipients)}
+        return {"file": message.name, "message_id": message.message_id, "to": list(message.recipients)}
 
     return {
         "server": server,

@@ -143,12 +143,12 @@ class Journal:
         """Write down, before the message's data goes, that it is going: a run killed between the
         data and the server's reply leaves this line, and the rerun says the message may have
         arrived twice. A journal that cannot take this line stops the run before the data goes."""
-        entry = {"in_flight": message.message_id, "file": message.path.name, "at": at.isoformat()}
+        entry = {"in_flight": message.message_id, "file": message.name, "at": at.isoformat()}
         try:
             self._write(json.dumps(entry).encode("ascii") + b"\n")
         except OSError as error:
             raise SendError(
-                f"{self.path}: cannot write the send journal: {error.strerror}; {message.path.name} and"
+                f"{self.path}: cannot write the send journal: {error.strerror}; {message.name} and"
                 " the messages after it were not sent.",
                 hint="Free some space, then run the same command again: it sends only what is missing.",
             ) from None
@@ -157,7 +157,7 @@ class Journal:
         """Append one entry for a message the server accepted (fsynced by a later `sync()`)."""
         entry = {
             "message_id": message.message_id,
-            "file": message.path.name,
+            "file": message.name,
             "to": list(accepted),
             "kind": message.kind,
             "status": status,
@@ -167,7 +167,7 @@ class Journal:
             self._write(json.dumps(entry).encode("ascii") + b"\n")
         except OSError as error:
             raise SendError(
-                f"{self.path}: cannot record that {message.message_id} ({message.path.name}) was sent:"
+                f"{self.path}: cannot record that {message.message_id} ({message.name}) was sent:"
                 f" {error.strerror}.",
                 hint="Free some space; a rerun sends that message again (same Message-ID) and says so.",
             ) from None
