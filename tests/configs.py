@@ -24,3 +24,5 @@ team = "Customer Care"
 timezone = "America/Chicago"
 domain = "acme.example"
 """
+
+TO_RECIPIENTS = ("--recipients", "recipients.csv")  # the recipients file the email tests write

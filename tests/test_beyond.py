@@ -22,6 +22,7 @@ from csw.exports.output import DEFAULT_FORMATS, write_teams
 from csw.plan.file import load_plan
 from csw.planning.request import PlanOptions, plan_teams
 from csw.settings.config_file import load_config
+from tests.configs import TO_RECIPIENTS
 from tests.test_email_compose import content
 from tests.test_poster import chromium, pdf_pages, print_pdf
 
@@ -78,15 +79,7 @@ def test_year_round_flag_and_monthly_email_on_its_day(csw, write, tmp_path: Path
     plan_file = tmp_path / "csw-2025" / "plan.yaml"
     first = load_plan(plan_file).year_round[0]
     result = csw(
-        "email",
-        "preview",
-        plan_file,
-        "--recipients",
-        "recipients.csv",
-        "--only",
-        "monthly",
-        "--due",
-        first.date.isoformat(),
+        "email", "preview", plan_file, *TO_RECIPIENTS, "--only", "monthly", "--due", first.date.isoformat()
     )
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[1].split()[:1] == ["monthly"]

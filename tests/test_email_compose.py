@@ -19,7 +19,7 @@ from icalendar import Calendar
 from csw.core.locale_formats import long_date
 from csw.mail.compose import MAIL_POLICY, header_line
 from csw.plan.file import load_plan
-from tests.configs import ACME, SHIFTS_AND_EMAIL
+from tests.configs import ACME, SHIFTS_AND_EMAIL, TO_RECIPIENTS
 
 CONFIG = (
     ACME
@@ -155,17 +155,7 @@ def test_the_same_inputs_compose_the_same_bytes(csw, planned: Path) -> None:
 
 
 def test_only_and_due_select_what_is_listed(csw, planned: Path) -> None:
-    result = csw(
-        "email",
-        "preview",
-        planned,
-        "--recipients",
-        "recipients.csv",
-        "--only",
-        "daily",
-        "--due",
-        "2025-10-07",
-    )
+    result = csw("email", "preview", planned, *TO_RECIPIENTS, "--only", "daily", "--due", "2025-10-07")
     assert result.exit_code == 0
     # due by Tuesday: Monday's too, for a daily job that missed a day
     assert [line.split() for line in result.stdout.splitlines()[1:3]] == [
@@ -174,14 +164,7 @@ def test_only_and_due_select_what_is_listed(csw, planned: Path) -> None:
     ]
     assert "4 of 16 messages" in result.stdout
     today = csw(
-        "email",
-        "preview",
-        planned,
-        "--recipients",
-        "recipients.csv",
-        "--due",
-        "today",
-        env={"CSW_TODAY": "2025-09-29"},
+        "email", "preview", planned, *TO_RECIPIENTS, "--due", "today", env={"CSW_TODAY": "2025-09-29"}
     )
     assert "3 of 16 messages" in today.stdout, "the two kickoffs, a week before, and the proclamation"
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiosmtpd.smtp import SMTP
 
+from tests.configs import TO_RECIPIENTS
 from tests.smtp_server import (
     Authenticator,
     Recorder,
@@ -157,27 +158,11 @@ def test_starttls_auth_and_a_wrong_password(csw, write, plan_file: Path, tmp_pat
     with serve(recorder, **options) as server:
         extra = f'username = "pat"\npassword_env = "CSW_TEST_PW"\nca_file = "{cert}"\n'
         configure(write, server.port, "starttls", extra)
-        wrong = csw(
-            "email",
-            "send",
-            plan_file,
-            "--recipients",
-            "recipients.csv",
-            "--yes",
-            env={"CSW_TEST_PW": "guess"},
-        )
+        wrong = csw("email", "send", plan_file, *TO_RECIPIENTS, "--yes", env={"CSW_TEST_PW": "guess"})
         wrong.assert_clean_error()
         assert "authentication failed" in wrong.stderr and "guess" not in wrong.stderr + wrong.stdout
         assert recorder.received == []
-        right = csw(
-            "email",
-            "send",
-            plan_file,
-            "--recipients",
-            "recipients.csv",
-            "--yes",
-            env={"CSW_TEST_PW": "s3cret"},
-        )
+        right = csw("email", "send", plan_file, *TO_RECIPIENTS, "--yes", env={"CSW_TEST_PW": "s3cret"})
         assert right.exit_code == 0, right.stderr
         assert len(recorder.received) == ALL and recorder.logins
 
@@ -210,23 +195,28 @@ class KillsTheSender(SignalsTheSender):
         return None
 
 
+def send_command(plan_file: Path, *more: str) -> list[str]:
+    """`csw email send PLAN --recipients recipients.csv` as a process of its own runs it."""
+    return [
+        sys.executable,
+        "-m",
+        "csw",
+        "email",
+        "send",
+        str(plan_file),
+        "--recipients",
+        "recipients.csv",
+        *more,
+    ]
+
+
 def test_a_sender_killed_between_messages_then_rerun_sends_each_exactly_once(
     write, plan_file: Path, tmp_path: Path
 ) -> None:
     handler = KillsTheSender(number=6)
     with serve(handler) as server:
         configure(write, server.port)
-        command = [
-            sys.executable,
-            "-m",
-            "csw",
-            "email",
-            "send",
-            str(plan_file),
-            "--recipients",
-            "recipients.csv",
-            "--yes",
-        ]
+        command = send_command(plan_file, "--yes")
         env = {**os.environ, "CSW_DEBUG": ""}
         process = subprocess.Popen(
             command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
@@ -257,17 +247,7 @@ def test_each_message_is_dated_when_it_goes_and_one_two_days_late_is_told(
         assert preview.exit_code == 0, preview.stderr
         outbox = plan_file.parent / "outbox"
         before = {path.name: path.read_bytes() for path in outbox.glob("*.eml")}
-        result = csw(
-            "email",
-            "send",
-            plan_file,
-            "--recipients",
-            "recipients.csv",
-            "--only",
-            "kickoff",
-            "--yes",
-            env=clock,
-        )
+        result = csw("email", "send", plan_file, *TO_RECIPIENTS, "--only", "kickoff", "--yes", env=clock)
     assert result.exit_code == 0, result.stderr
     assert (
         "2 messages went out more than a day after they were due (2 kickoff due Mon 2025-09-29)."
@@ -297,15 +277,7 @@ def test_messages_sent_a_few_hours_before_they_are_due_are_not_flagged(csw, writ
         monday = {"CSW_NOW": "2025-10-06T09:00:00Z"}
         assert (
             csw(
-                "email",
-                "send",
-                plan_file,
-                "--recipients",
-                "recipients.csv",
-                "--due",
-                "2025-10-06",
-                "--yes",
-                env=monday,
+                "email", "send", plan_file, *TO_RECIPIENTS, "--due", "2025-10-06", "--yes", env=monday
             ).exit_code
             == 0
         )

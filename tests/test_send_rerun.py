@@ -21,26 +21,13 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from csw.mail.delivery import report_lines
 from csw.mail.send import ConnectionFailed, connect, read_outbox, send_all, settings_from_config
 from csw.settings.config import Email
+from tests.configs import TO_RECIPIENTS
 from tests.smtp_server import Recorder, SignalsTheSender, serve
-from tests.test_email_send import ALL, configure
+from tests.test_email_send import ALL, configure, send_command
 from tests.test_email_send import plan_file as plan_file  # the fixture: a plan and its recipients
 from tests.test_send import mid, settings_for, write_outbox
 
 STRICT = policy.default.clone(raise_on_defect=True)
-
-
-def send_command(plan_file: Path, *more: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "csw",
-        "email",
-        "send",
-        str(plan_file),
-        "--recipients",
-        "recipients.csv",
-        *more,
-    ]
 
 
 def child_env() -> dict[str, str]:
@@ -269,16 +256,7 @@ def test_today_is_the_date_in_the_organisations_zone(csw: Any, write: Any, plan_
     # 02:00 on Tuesday in UTC is still Monday evening in Chicago: Tuesday's messages are not due
     late_monday = {"CSW_NOW": "2025-10-07T02:00:00Z"}
     result = csw(
-        "email",
-        "preview",
-        plan_file,
-        "--recipients",
-        "recipients.csv",
-        "--only",
-        "daily",
-        "--due",
-        "today",
-        env=late_monday,
+        "email", "preview", plan_file, *TO_RECIPIENTS, "--only", "daily", "--due", "today", env=late_monday
     )
     assert result.exit_code == 0, result.stderr
     rows = [line.split() for line in result.stdout.splitlines() if line.split()[:1] == ["daily"]]
