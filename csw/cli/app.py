@@ -30,6 +30,19 @@ class Boundary(TyperGroup):
         except CswError as error:
             _fail(error)
 
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        for param in getattr(command, "params", ()):
+            if param.param_type_name == "argument":
+                # Typer 0.2x writes a Python type after an argument's name in the help ("YEAR
+                # <list[str]>") whatever its metavar; the name and the help line say what it takes
+                param.display_type_rich = _no_type
+        return command
+
+
+def _no_type(ctx: Any = None) -> None:
+    return None
+
 
 def _fail(error: CswError) -> NoReturn:
     if os.environ.get("CSW_DEBUG") == "1":
