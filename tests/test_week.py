@@ -60,11 +60,48 @@ def test_official_dates_from_the_cli(csw) -> None:
 def test_readable_line_names_weekdays_dates_and_theme(csw) -> None:
     result = csw("week", "2025")
     assert result.exit_code == 0
-    assert result.stdout == "2025: Monday 6 October to Friday 10 October (theme: Mission Possible)\n"
+    assert result.stdout == "2025: Monday, October 6 to Friday, October 10 (theme: Mission Possible)\n"
 
 
 def test_year_without_official_theme_shows_none(csw) -> None:
-    assert csw("week", "2018").stdout == "2018: Monday 1 October to Friday 5 October\n"
+    assert csw("week", "2018").stdout == "2018: Monday, October 1 to Friday, October 5\n"
+
+
+def test_the_line_follows_the_configs_locale(csw, write) -> None:
+    from babel.dates import format_date
+
+    write("csw.toml", '[organization]\nlocale = "de_DE"\n[week]\ndays = ["mon", "wed", "fri"]\n')
+    line = csw("week", "2025").stdout
+    monday, friday = (format_date(date(2025, 10, day), "EEEE", locale="de_DE") for day in (6, 10))
+    assert line.startswith(f"2025: {monday}, 6. ") and f" to {friday}, 10. " in line, line
+    days = [format_date(date(2025, 10, day), "EEE", locale="de_DE") for day in (6, 8, 10)]
+    assert f"({', '.join(days)})" in line, line
+    write("csw.toml", '[organization]\nlocale = "en_GB"\n')
+    assert csw("week", "2025").stdout.startswith("2025: Monday 6 October to Friday 10 October")
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(9999, 12, 31)))
+def test_the_en_us_line_written_without_babel_is_babels(day: date) -> None:
+    from csw.core import locale_formats
+    from csw.exports.views import long_date
+
+    assert long_date(day, "en_US") == locale_formats.long_date(day, "en_US")
+    assert f"{day:%a}" == locale_formats.short_weekday(day, "en_US")
+
+
+def test_csw_week_with_the_default_locale_imports_no_babel(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\nfrom csw.cli.app import main\nsys.argv = ['csw', 'week', '2025']\n"
+        "try:\n    main()\nfinally:\n    print(sorted(m for m in sys.modules if m.split('.')[0] == 'babel'))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True)
+    assert result.stdout.splitlines() == [
+        "2025: Monday, October 6 to Friday, October 10 (theme: Mission Possible)",
+        "[]",
+    ]
 
 
 def test_range_from_to(csw) -> None:

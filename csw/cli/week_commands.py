@@ -39,7 +39,8 @@ def week(
     if as_json:
         typer.echo(json.dumps([week_record(w, theme(w.year)) for w in weeks], indent=2))
     else:
-        typer.echo("\n".join(week_line(w, theme(w.year)) for w in weeks))
+        locale = config.organization.locale
+        typer.echo("\n".join(week_line(w, theme(w.year), locale) for w in weeks))
 
 
 @app.command()

@@ -114,6 +114,14 @@ def weekday(day: date, locale: str = DEFAULT_LOCALE) -> str:
 
 
 @lru_cache(maxsize=4096)
+def short_weekday(day: date, locale: str = DEFAULT_LOCALE) -> str:
+    """The weekday abbreviated: 'Mon', 'Mo.', 'lun.'."""
+    from babel.dates import format_date
+
+    return str(format_date(day, "EEE", locale=_locale(locale)))
+
+
+@lru_cache(maxsize=4096)
 def day_month(day: date, locale: str = DEFAULT_LOCALE) -> str:
     """The day and month without the weekday: 'October 6', '6 October', '6. Oktober'."""
     from babel.dates import format_date

@@ -8,16 +8,24 @@ from csw.core import locale_formats as written
 from csw.week.dates import Week
 
 
-def long_date(day: Any) -> str:
-    """Monday 6 October (no leading zero, on every platform): `csw week`, which reads no csw.toml."""
-    return f"{day:%A} {day.day} {day:%B}"
+def long_date(day: Any, locale: str = written.DEFAULT_LOCALE) -> str:
+    """'Monday, October 6' as the locale writes it (csw.core.locale_formats.long_date)."""
+    if locale == "en_US":
+        # CLDR's en_US pattern by hand, so that `csw week` with the default locale never imports
+        # Babel (a sixth of its start-up); a test holds the two to the same text
+        return f"{day:%A}, {day:%B} {day.day}"
+    return written.long_date(day, locale)
 
 
-def week_line(week: Week, theme: str | None) -> str:
-    """'2025: Monday 6 October to Friday 10 October (theme: Mission Possible)'."""
-    line = f"{week.year}: {long_date(week.start)} to {long_date(week.end)}"
+def _short_weekday(day: Any, locale: str) -> str:
+    return f"{day:%a}" if locale == "en_US" else written.short_weekday(day, locale)
+
+
+def week_line(week: Week, theme: str | None, locale: str = written.DEFAULT_LOCALE) -> str:
+    """'2025: Monday, October 6 to Friday, October 10 (theme: Mission Possible)', in `locale`."""
+    line = f"{week.year}: {long_date(week.start, locale)} to {long_date(week.end, locale)}"
     if len(week.days) not in (1, (week.end - week.start).days + 1):
-        line += " (" + ", ".join(f"{day:%a}" for day in week.days) + ")"
+        line += " (" + ", ".join(_short_weekday(day, locale) for day in week.days) + ")"
     return line + (f" (theme: {theme})" if theme else "")
 
 
