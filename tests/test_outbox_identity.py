@@ -51,13 +51,16 @@ def edit_plan(plan: Path, change: Callable[[dict[str, Any]], None]) -> None:
     plan.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
-def assert_nothing_new(csw: Any, plan: Path, server: Server[Recorder], before: dict[str, bytes]) -> Any:
+def assert_nothing_new(
+    csw: Any, plan: Path, server: Server[Recorder], before: dict[str, bytes], changed: bool = False
+) -> Any:
     """A send after the edit: the server gets nothing, the journal grows by nothing, every sent file
-    is still there with the same bytes. Returns the run."""
+    is still there with the same bytes, and a change is reported only if `changed`. Returns the run."""
     received, journal = len(server.handler.received), journal_ids(plan)
     again = send(csw, plan)
     assert again.exit_code == 0, again.stderr
     assert "Nothing to send" in again.stdout, again.stdout
+    assert ("changed:" in again.stderr + again.stdout) == changed, again.stderr
     assert len(server.handler.received) == received
     assert journal_ids(plan) == journal
     after = outbox_files(plan)
@@ -65,12 +68,18 @@ def assert_nothing_new(csw: Any, plan: Path, server: Server[Recorder], before: d
     return again
 
 
+def test_a_rerun_after_a_clean_send_sends_nothing_and_reports_no_change(csw, sent_week) -> None:
+    # a rep's own wave ("your wave") and the lead's view of it share a UID: one version, one digest
+    plan, server = sent_week
+    assert_nothing_new(csw, plan, server, outbox_files(plan))
+
+
 def test_a_team_rename_resends_nothing_and_rewrites_no_sent_file(csw, sent_week) -> None:
     plan, server = sent_week
     before = outbox_files(plan)
     edit_plan(plan, lambda data: data["organization"].update(team="Client Happiness"))
     assert csw("render", plan, "--roster", "team.csv").exit_code == 0
-    assert_nothing_new(csw, plan, server, before)
+    assert_nothing_new(csw, plan, server, before, changed=True)  # the messages name the team: said, not sent
 
 
 def test_a_domain_change_resends_nothing(csw, sent_week) -> None:

@@ -90,3 +90,31 @@ def test_the_starter_files_say_the_same_people(tmp_path: Path, csw) -> None:
 
     # the roster the plan sizes its waves from is this very file
     assert config.team.roster == "recipients.csv"
+
+
+def test_the_starter_week_sent_then_sent_again_sends_nothing_and_reports_no_change(
+    csw, tmp_path: Path
+) -> None:
+    # a rep's own wave ("your wave") and the lead's or the coordinator's view of it share a UID:
+    # one version of an event, one digest, whoever holds it
+    from tests.smtp_server import Recorder, serve
+
+    assert csw("init").exit_code == 0
+    config = tmp_path / "csw.toml"
+    with serve(Recorder()) as server:
+        smtp = f'host = "127.0.0.1"\nport = {server.port}\nsecurity = "none"\n'
+        text = config.read_text(encoding="utf-8")
+        kept = [
+            line
+            for line in text.splitlines()
+            if not line.startswith(("host", "port", "security", "username", "password_env"))
+        ]
+        config.write_text("\n".join(kept).replace("[email]\n", "[email]\n" + smtp) + "\n", encoding="utf-8")
+        assert csw("plan", "2025").exit_code == 0
+        first = csw("email", "send", "csw-2025/plan.yaml", "--yes")
+        assert first.exit_code == 0, first.stderr
+        sent = len(server.handler.received)
+        again = csw("email", "send", "csw-2025/plan.yaml", "--yes")
+    assert again.exit_code == 0 and "Nothing to send" in again.stdout, again.stdout
+    assert "changed:" not in again.stderr, again.stderr
+    assert sent > 0 and len(server.handler.received) == sent

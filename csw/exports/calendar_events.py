@@ -184,22 +184,19 @@ class _Events:
             uid = self.uid(key)  # taken for every session: a rep's UIDs are the team calendar's
             if not self.scope.holds(day, activity.idea, session):
                 continue
-            own = self.scope.personal and session.reps > 0
-            summary = (
-                own_summary(idea, session) if own else session_summary(idea, session, waves[session.shift])
+            when = (("DTSTART", self.local(day, session.start)), ("DTEND", self.local(day, session.end)))
+            category = ("CATEGORIES", (WEEK_CATEGORY, idea.category.value))
+            where = _optional("LOCATION", location)
+            team = (
+                (("SUMMARY", session_summary(idea, session, waves[session.shift])), *when),
+                (category, ("DESCRIPTION", session_text(idea, session)), *where),
             )
-            head = (
-                ("SUMMARY", summary),
-                ("DTSTART", self.local(day, session.start)),
-                ("DTEND", self.local(day, session.end)),
-            )
-            text = own_text(idea, session) if own else session_text(idea, session)
-            tail = (
-                ("CATEGORIES", (WEEK_CATEGORY, idea.category.value)),
-                ("DESCRIPTION", text),
-                *_optional("LOCATION", location),
-            )
-            yield CalEvent(uid, head, tail)
+            if not (self.scope.personal and session.reps > 0):
+                yield CalEvent(uid, *team)
+                continue
+            head = (("SUMMARY", own_summary(idea, session)), *when)
+            tail = (category, ("DESCRIPTION", own_text(idea, session)), *where)
+            yield CalEvent(uid, head, tail, basis=team)
 
     def prep(self, item: PrepItem) -> CalEvent:
         idea = self.plan.idea(item.idea)
