@@ -150,12 +150,26 @@ def _classes() -> tuple[type[SandboxedEnvironment], type[FileSystemLoader]]:
 
         intercepted_binops = frozenset({"*", "**"})
 
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.safe: dict[tuple[type, str], bool] = {}
+
         def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-            # The immutable check tests the object against the mutable collection ABCs, slowly, on
-            # every attribute a template reads; only the names of mutating methods need it.
+            # Jinja's answer depends on the object's type and the name alone (the name's
+            # underscores, the function, method, frame and mutable-collection types), and a week of
+            # emails asks it millions of times: each answer is kept, by type and name.
+            key = (type(obj), attr)
+            safe = self.safe.get(key)
+            if safe is None:
+                safe = self.safe[key] = self._is_safe(obj, attr, value)
+            return safe
+
+        def _is_safe(self, obj: Any, attr: str, value: Any) -> bool:
+            # The immutable check tests the object against the mutable collection ABCs, slowly;
+            # only the names of mutating methods need it.
             if attr in mutating:
-                return super().is_safe_attribute(obj, attr, value)
-            return SandboxedEnvironment.is_safe_attribute(self, obj, attr, value)
+                return bool(super().is_safe_attribute(obj, attr, value))
+            return bool(SandboxedEnvironment.is_safe_attribute(self, obj, attr, value))
 
         def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
             _check_size(operator, left, right)

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import count
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -130,8 +131,10 @@ class Composer:
         shift = self.readers.shift(reader)
         body = self._group_body(draft, shift)
         values = body.values(reader)
-        subject, markdown = self._render(draft, reader, shift)
-        if fill(body.subject, values) != subject or not fills_the_same(body, values, markdown):
+        subject, markdown = (
+            self._render(draft, reader, shift) if self._rendered_each(draft.kind) else (None, None)
+        )
+        if subject not in (None, fill(body.subject, values)) or not fills_the_same(body, values, markdown):
             body, values = self._body(draft, reader, shift), {}
         message_id = identity.message_id(self.plan.year, draft, self.plan.organization.domain)
         headers = [
@@ -145,6 +148,16 @@ class Composer:
         data = b"".join(header_line(name, value) for name, value in headers) + body.fill(values)
         calendar = draft.kind in CALENDAR_KINDS
         return Composed(filename, draft, message_id, self.sender, body_digest(data), calendar), data
+
+    @lru_cache(maxsize=len(KINDS))  # noqa: B019 (one composer a run, a handful of kinds)
+    def _rendered_each(self, kind: str) -> bool:
+        """Whether each message of `kind` is rendered too, to compare with its group's filled in: a
+        template of the user's may use the reader as a group cannot show; csw's own use the reader
+        only in tokens (its first name), and a test holds them to it and to the same bytes."""
+        from csw.core.resources import builtin_dir
+
+        filename = self.env.get_template(f"email/{kind}.md.j2").filename or ""
+        return not Path(filename).resolve().is_relative_to(builtin_dir("templates").resolve())
 
     def _group_body(self, draft: Draft, shift: str | None) -> Body:
         """The body of the draft's group (kind, day, shift, the reader's own part), made once."""
@@ -175,18 +188,18 @@ class Composer:
     def _probed_body(self, draft: Draft, shift: str | None) -> Body:
         """The group's message with a stand-in recipient, its tokens absent from all else in it."""
         # A first render shows the message's own text; a prefix not in it makes tokens nothing else
-        # can be taken for, and the render's tokens are renamed to it (each message is still
-        # compared with its own render). Counting up keeps the bytes reproducible.
-        trial = Probe(TOKEN)
-        subject, markdown = self._render(draft, trial, shift)
+        # can be taken for, and the message is rendered again with them (renaming the first
+        # render's tokens would rename a plan's text that looks like one). Counting up keeps the
+        # bytes reproducible.
+        subject, markdown = self._render(draft, Probe(TOKEN), shift)
         calendars = b"".join(base64.b64encode(data) for _, data, _ in self._calendars(draft))
         prefix = next(
             prefix
             for prefix in (f"{TOKEN}{n}" for n in count())
             if prefix not in subject and prefix not in markdown and prefix.encode() not in calendars
         )
-        probe, subject = trial.renamed(prefix, subject)
-        return self._body(draft, probe, shift, (subject, trial.renamed(prefix, markdown)[1]))
+        probe = Probe(prefix)
+        return self._body(draft, probe, shift, self._render(draft, probe, shift))
 
     def _body(
         self, draft: Draft, reader: Any, shift: str | None, rendered: tuple[str, str] | None = None

@@ -40,14 +40,6 @@ class Probe:
         self.reads[token] = how
         return token
 
-    def renamed(self, prefix: str, text: str) -> tuple[Probe, str]:
-        """This probe's reads under another prefix, and `text` with its tokens renamed to match."""
-        probe = Probe(prefix)
-        probe.reads = {
-            token.replace(self.text_mark, probe.text_mark, 1): how for token, how in self.reads.items()
-        }
-        return probe, text.replace(self.text_mark, probe.text_mark)
-
     def for_html(self, text: str) -> str:
         """The text with its tokens turned into the HTML part's."""
         return text.replace(self.text_mark, self.html_mark)
@@ -109,15 +101,16 @@ _PLAIN_VALUE = re.compile(r"[\w.,'@()+-]+(?: [\w.,'@()+-]+)*|")
 _PLAIN_WIDTH = 72
 
 
-def fills_the_same(body: Body, values: dict[str, str], markdown: str) -> bool:
-    """Whether the group's message, filled with `values`, is this reader's message as rendered.
+def fills_the_same(body: Body, values: dict[str, str], markdown: str | None) -> bool:
+    """Whether the group's message, filled with `values`, is this reader's message as rendered
+    (`markdown`; None where the template is known to use the reader only through its tokens).
 
     Reading Markdown as plain text is the slow part of composing, so it is done once per group:
     the reader's Markdown must be the group's filled in, and every line of the plain text that
     holds a value a paragraph of its own that stays one line (a longer or shorter value in a
     wrapped paragraph could wrap it at other places).
     """
-    if fill(body.markdown, values) != markdown:
+    if markdown is not None and fill(body.markdown, values) != markdown:
         return False
     if not all(
         _PLAIN_VALUE.fullmatch(value) and escape_markdown(value) == value for value in values.values()
