@@ -227,6 +227,7 @@ HEADER_VALUES = st.one_of(
     st.text(max_size=60),
     st.sampled_from(["=?utf-8?q?x?=", "a  b", " lead", "trail ", "Café Day", "<csw.2025.daily.x@a.example>"]),
     st.from_regex(r"<[A-Za-z0-9.-]{1,40}@[A-Za-z0-9.-]{1,30}>", fullmatch=True),
+    st.from_regex(r"([A-Za-z0-9_'.,\"-]{1,12} ){0,3}<[a-z0-9._+-]{1,20}@[a-z0-9.-]{1,20}>", fullmatch=True),
 )
 
 

@@ -44,6 +44,12 @@ _PLAIN_HEADERS = {
     "X-CSW-Kind": _PLAIN_TEXT,
     "Message-ID": re.compile(r"<[A-Za-z0-9.-]+@[A-Za-z0-9.-]+>"),  # the shape of csw's own
 }
+# "Sam Ortiz <sam@acme.example>": a name of plain words, which needs no quotes, and a plain address
+_PLAIN_ADDRESS = re.compile(
+    r"(?:[A-Za-z0-9_'-]+(?: [A-Za-z0-9_'-]+)* )?"
+    r"<[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+>"
+)
+_PLAIN_HEADERS |= {"From": _PLAIN_ADDRESS, "To": _PLAIN_ADDRESS}
 
 
 def header_line(name: str, value: str) -> bytes:
