@@ -11,7 +11,10 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
+from csw.mail.identity import mailbox_key
 from tests.smtp_server import Recorder, Server, serve
 from tests.test_email_personal import CONFIG, DAY_REPS, LATE_REPS, parse, roster_text
 
@@ -131,3 +134,15 @@ def test_file_names_say_what_the_message_is_and_never_collide() -> None:
     odd = ["a-at@at-b.example", "a@at-at-b.example", "a+b@x.example", "a-b@x.example", "a_b@x.example"]
     names = {name(address) for address in odd}
     assert len(names) == len(odd) and all(len(n) < 200 for n in names)
+
+
+@given(st.from_regex(r"[A-Za-z0-9_+.-]{1,20}@[A-Za-z0-9.-]{1,20}", fullmatch=True))
+def test_a_plain_address_is_keyed_as_the_validator_normalises_it(address: str) -> None:
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        valid = validate_email(address, check_deliverability=False, allow_smtputf8=True)
+        expected = (valid.ascii_email or valid.normalized).casefold()
+    except EmailNotValidError:
+        expected = address.strip().casefold()
+    assert mailbox_key(address) == expected
