@@ -1,5 +1,5 @@
-"""The send journal, sent.jsonl: what the server accepted, one line a message, and before each
-message's data a line saying it is in flight; locked while a run sends, read back tolerant of a
+"""The send journal, sent.jsonl: one line a message, saying before its data that it is in flight,
+then written over with what the server answered; locked while a run sends, read back tolerant of a
 line cut short by a crash."""
 
 from __future__ import annotations
@@ -110,10 +110,13 @@ class Journal:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+            # not O_APPEND: an acceptance is written over its message's in-flight line (see in_flight)
+            self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as error:
             raise SendError(f"{path}: cannot open the send journal: {error.strerror}.") from None
         self._pending = 0  # entries written since the last fsync
+        self._end = 0  # where the next line goes: this run is the journal's only writer (the lock)
+        self._slot: tuple[str, int, int] | None = None  # the in-flight line: Message-ID, offset, size
         try:
             _lock(self._fd, path)
             self.ids, going = _scan(path)
@@ -135,36 +138,40 @@ class Journal:
 
     def _end_line(self) -> None:
         # After a crash mid-line, the next entry must start on a line of its own.
-        size = os.fstat(self._fd).st_size
+        size = self._end = os.fstat(self._fd).st_size
         if size and os.pread(self._fd, 1, size - 1) != b"\n":
             self._write(b"\n")
 
     def in_flight(self, message: Outgoing, at: datetime) -> None:
         """Write down, before the message's data goes, that it is going: a run killed between the
         data and the server's reply leaves this line, and the rerun says the message may have
-        arrived twice. A journal that cannot take this line stops the run before the data goes."""
-        entry = {"in_flight": message.message_id, "file": message.name, "at": at.isoformat()}
+        arrived twice. The line is as long as the acceptance that will be written over it, so a
+        disk that holds it holds the acceptance too; one that cannot take it stops the run before
+        the data goes."""
+        line = json.dumps({"in_flight": message.message_id, "file": message.name, "at": at.isoformat()})
+        longest = _entry(message, message.recipients, "unconfirmed-resent", at.replace(microsecond=1))
+        size = max(len(line), len(longest))
         try:
-            self._write(json.dumps(entry).encode("ascii") + b"\n")
+            # padded in front: a line the disk cut short is no JSON, so never taken as in flight
+            offset = self._write(line.encode("ascii").rjust(size) + b"\n")
         except OSError as error:
             raise SendError(
                 f"{self.path}: cannot write the send journal: {error.strerror}; {message.name} and"
                 " the messages after it were not sent.",
                 hint="Free some space, then run the same command again: it sends only what is missing.",
             ) from None
+        self._slot = (message.message_id, offset, size)
 
     def record(self, message: Outgoing, accepted: Sequence[str], status: Status, at: datetime) -> None:
-        """Append one entry for a message the server accepted (fsynced by a later `sync()`)."""
-        entry = {
-            "message_id": message.message_id,
-            "file": message.name,
-            "to": list(accepted),
-            "kind": message.kind,
-            "status": status,
-            "at": at.isoformat(),
-        }
+        """Write one entry for a message the server answered (fsynced by a later `sync()`): over its
+        in-flight line, which has room for it, else at the end."""
+        line = _entry(message, accepted, status, at).encode("ascii")
+        slot, self._slot = self._slot, None
         try:
-            self._write(json.dumps(entry).encode("ascii") + b"\n")
+            if slot and slot[0] == message.message_id and len(line) <= slot[2]:
+                _write_at(self._fd, line.ljust(slot[2]), slot[1])
+            else:
+                self._write(line + b"\n")
         except OSError as error:
             raise SendError(
                 f"{self.path}: cannot record that {message.message_id} ({message.name}) was sent:"
@@ -190,10 +197,12 @@ class Journal:
             raise SendError(f"{self.path}: cannot save the send journal: {error.strerror}.") from None
         self._pending = 0
 
-    def _write(self, data: bytes) -> None:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(self._fd, view) :]
+    def _write(self, data: bytes) -> int:
+        """Write `data` at the end; where it starts."""
+        offset = self._end
+        _write_at(self._fd, data, offset)
+        self._end += len(data)
+        return offset
 
     def close(self) -> None:
         """fsync the last entry, then release the lock and the file."""
@@ -201,6 +210,26 @@ class Journal:
             self.durable()
         finally:
             os.close(self._fd)
+
+
+def _entry(message: Outgoing, accepted: Sequence[str], status: Status, at: datetime) -> str:
+    """The journal's line for a message the server answered, first key message_id (see _CUT_LINE)."""
+    entry = {
+        "message_id": message.message_id,
+        "file": message.name,
+        "to": list(accepted),
+        "kind": message.kind,
+        "status": status,
+        "at": at.isoformat(),
+    }
+    return json.dumps(entry)
+
+
+def _write_at(fd: int, data: bytes, offset: int) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.pwrite(fd, view, offset)
+        view, offset = view[written:], offset + written
 
 
 def _lock(fd: int, path: Path) -> None:
