@@ -77,6 +77,15 @@ def test_a_rerun_after_a_clean_send_sends_nothing_and_reports_no_change(csw, sen
     assert_nothing_new(csw, plan, server, outbox_files(plan))
 
 
+def test_the_json_report_of_a_rerun_counts_what_was_sent_before(csw, sent_week) -> None:
+    plan, _ = sent_week
+    result = csw("email", "send", plan, "--recipients", "team.csv", "--yes", "--json")
+    assert result.exit_code == 0, result.stderr
+    counts = json.loads(result.stdout)["counts"]
+    assert counts["selected"] == counts["already_sent"] == len(journal_ids(plan)) > 0
+    assert counts["sent"] == counts["failed"] == counts["remaining"] == 0
+
+
 def test_a_team_rename_resends_nothing_and_rewrites_no_sent_file(csw, sent_week) -> None:
     plan, server = sent_week
     before = outbox_files(plan)

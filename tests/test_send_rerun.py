@@ -86,6 +86,7 @@ def test_a_send_killed_before_the_reply_is_resent_and_named_by_the_rerun(
     assert twice["to"] == list(in_doubt.rcpt_tos)
     assert (plan_file.parent / "outbox" / twice["file"]).is_file()
     assert report["counts"]["sent"] + report["counts"]["unconfirmed"] == ALL - 2
+    assert (report["counts"]["selected"], report["counts"]["already_sent"]) == (ALL, 2)
     # without --json, the same run would have said so in words
     lines = report_lines_of(plan_file)
     assert any(line.startswith(f"1 message may have arrived twice: {twice['file']}") for line in lines)

@@ -90,7 +90,7 @@ def email_send(
     typer.echo(summary, err=as_json)
     if not pending:
         if as_json:
-            _print_json(None, settings.where)
+            _print_json(None, settings.where, len(chosen), len(chosen))
         return
     _confirm(yes, late is not None)
     try:
@@ -99,7 +99,7 @@ def email_send(
         )
     finally:  # what went out goes into the record, even when the run stops half-way
         record_sent(outbox, composed, read_journal(journal) - done, readers)
-    _report_sent(report, outbox, settings.where, as_json)
+    _report_sent(report, outbox, settings.where, as_json, (len(chosen), len(chosen) - len(pending)))
 
 
 def _confirm(yes: bool, late: bool) -> None:
@@ -145,7 +145,7 @@ def _send_with_progress(
         )
 
 
-def _report_sent(report: Any, outbox: Path, server: str, as_json: bool) -> None:
+def _report_sent(report: Any, outbox: Path, server: str, as_json: bool, before: tuple[int, int]) -> None:
     from csw.mail.delivery import failure_rows, report_lines
     from csw.mail.send import write_failed_csv
 
@@ -164,15 +164,15 @@ def _report_sent(report: Any, outbox: Path, server: str, as_json: bool) -> None:
             err=as_json,
         )
     if as_json:
-        _print_json(report, server)
+        _print_json(report, server, *before)
     if report.interrupted:
         raise typer.Exit(130)
     if not report.ok:
         raise typer.Exit(1)
 
 
-def _print_json(report: Any, server: str) -> None:
+def _print_json(report: Any, server: str, selected: int, already: int) -> None:
     from csw.mail.delivery import report_record
     from csw.mail.report import SendReport
 
-    typer.echo(json.dumps(report_record(report or SendReport(), server), indent=2))
+    typer.echo(json.dumps(report_record(report or SendReport(), server, selected, already), indent=2))

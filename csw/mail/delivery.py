@@ -151,9 +151,10 @@ def failure_rows(report: SendReport) -> list[tuple[str, str, str, str]]:
     ]
 
 
-def report_record(report: SendReport, server: str) -> dict[str, object]:
-    """The run as JSON for cron jobs and monitoring: counts, and each message that failed or whose
-    arrival is in doubt."""
+def report_record(report: SendReport, server: str, selected: int, already: int) -> dict[str, object]:
+    """The run as JSON for cron jobs and monitoring: counts (of the `selected` messages, those the
+    journal had as sent before this run, and what this run did), and each message that failed or
+    whose arrival is in doubt."""
 
     def named(message: Outgoing) -> dict[str, object]:
         return {"file": message.name, "message_id": message.message_id, "to": list(message.recipients)}
@@ -162,6 +163,8 @@ def report_record(report: SendReport, server: str) -> dict[str, object]:
         "server": server,
         "ok": report.ok,
         "counts": {
+            "selected": selected,
+            "already_sent": already,  # "nothing to send" after a full run: all of them
             "sent": len(report.sent),
             "unconfirmed": len(report.unconfirmed),
             "skipped": len(report.skipped),
