@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from email import policy
+from email.errors import MessageError
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
@@ -17,7 +19,9 @@ from hypothesis import strategies as st
 from icalendar import Calendar
 
 from csw.core.locale_formats import long_date
+from csw.mail.audience import ComposeError
 from csw.mail.compose import MAIL_POLICY, header_line
+from csw.mail.mime import address, mailbox
 from csw.plan.file import load_plan
 from tests.configs import ACME, SHIFTS_AND_EMAIL, TO_RECIPIENTS
 
@@ -240,3 +244,30 @@ def test_each_header_is_written_as_the_email_package_writes_it(name: str, value:
     except Exception:  # a value the email package cannot parse: compose never makes one
         reject()
     assert header_line(name, value) == expected
+
+
+REFUSED = (ComposeError, ValueError, MessageError)
+
+
+# mime.mailbox writes a To line of plain words itself: the same text as `address` makes of it.
+@given(
+    st.one_of(
+        st.from_regex(r"([A-Za-z0-9_'-]{1,12} ){0,3}[A-Za-z0-9_'-]{1,12}", fullmatch=True),
+        st.text(max_size=30),
+        st.sampled_from(["", "Pat  Lee", " Pat", "O'Neil, Sam", "José", "x" * 201, "Dr. Who"]),
+    ),
+    st.one_of(
+        st.from_regex(r"[a-z0-9_+-]{1,12}(\.[a-z0-9_+-]{1,8})?@[a-z0-9-]{1,12}\.[a-z]{2,6}", fullmatch=True),
+        st.sampled_from(["pat@acme.example", "Pat.Lee@Acme.Example", "josé@acme.example"]),
+    ),
+)
+@settings(max_examples=300, deadline=None)
+def test_a_plain_to_line_is_the_one_address_makes(name: str, email: str) -> None:
+    assume(not any(ch in name for ch in "\r\n\0"))
+    try:
+        expected = address(str(Address(display_name=name, addr_spec=email)), "to")
+    except REFUSED:  # what the email package or address refuses, mailbox refuses too
+        with pytest.raises(REFUSED):
+            mailbox(name, email, "to")
+        return
+    assert mailbox(name, email, "to") == expected

@@ -30,7 +30,7 @@ from csw.exports.context import plan_context
 from csw.exports.render import TemplateError, render
 from csw.mail import identity
 from csw.mail.audience import KINDS, ComposeError, Draft, audience, check_kinds, matches, schedule
-from csw.mail.mime import MAIL_POLICY, address, calendar_part, header_line, markdown_parser
+from csw.mail.mime import MAIL_POLICY, address, calendar_part, header_line, mailbox, markdown_parser
 from csw.mail.readers import Readers
 from csw.mail.tokens import TOKEN, Body, Probe, fill, fills_the_same
 from csw.people.recipients import Recipient
@@ -139,7 +139,7 @@ class Composer:
         message_id = identity.message_id(self.plan.year, draft, self.plan.organization.domain)
         headers = [
             ("From", self.sender),
-            ("To", address(reader.address, f"recipient on line {reader.line}")),
+            ("To", mailbox(reader.name, reader.email, f"recipient on line {reader.line}")),
             ("Subject", fill(body.subject, values)),
             ("Date", format_datetime(datetime.combine(draft.due, self.send_time, self.zone))),
             ("Message-ID", message_id),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import AnyStr
 
 from csw.exports.render import escape_markdown
@@ -65,6 +66,23 @@ class Body:
     html_tokens: dict[str, str]  # text token -> its copy in the HTML part
     markdown: str = ""  # the text part's Markdown, before it was read as plain text
 
+    @cached_property
+    def token_lines(self) -> tuple[str, ...] | None:
+        """The plain text's lines that hold a token, if each is a paragraph of its own that does not
+        start with one (else None: a value there could change how the text wraps)."""
+        lines = self.text.split("\n")
+        found = []
+        for number, line in enumerate(lines):
+            if not any(token in line for token in self.reads):
+                continue
+            alone = (number == 0 or not lines[number - 1]) and (
+                number + 1 == len(lines) or not lines[number + 1]
+            )
+            if not alone or line.startswith(tuple(self.reads)):
+                return None
+            found.append(line)
+        return tuple(found)
+
     def values(self, recipient: Recipient) -> dict[str, str]:
         """What each token stands for in this recipient's message."""
         found = {}
@@ -116,11 +134,5 @@ def fills_the_same(body: Body, values: dict[str, str], markdown: str | None) -> 
         _PLAIN_VALUE.fullmatch(value) and escape_markdown(value) == value for value in values.values()
     ):
         return False
-    lines = body.text.split("\n")
-    for number, line in enumerate(lines):
-        if not any(token in line for token in values):
-            continue
-        alone = (number == 0 or not lines[number - 1]) and (number + 1 == len(lines) or not lines[number + 1])
-        if not alone or len(fill(line, values)) > _PLAIN_WIDTH or line.startswith(tuple(values)):
-            return False
-    return True
+    lines = body.token_lines
+    return lines is not None and all(len(fill(line, values)) <= _PLAIN_WIDTH for line in lines)

@@ -327,7 +327,10 @@ class _DayShift:
     def _fill(self, run: _Run, rest: list[Member]) -> None:
         need = self._targets(run, len(rest))
         every = range(len(run.sessions))
-        for member in rest:
+        for index, member in enumerate(rest):
+            if not any(self._room(run, j) > 0 for j in every):  # rooms only shrink: the rest miss too
+                self._miss(run.idea, rest[index:], "full", self._full(run))
+                return
             j = next((j for j in every if need[j] > 0 and self._fits(run, j, member)), None)
             if j is not None:
                 need[j] -= 1
@@ -336,10 +339,8 @@ class _DayShift:
                 j = min(fits, key=lambda j: (len(run.people[j]), j)) if fits else None
             if j is not None:
                 self._place(run, j, member)
-            elif any(self._room(run, j) > 0 for j in every):
-                self._miss(run.idea, [member], "clash", _CLASH)
             else:
-                self._miss(run.idea, [member], "full", self._full(run))
+                self._miss(run.idea, [member], "clash", _CLASH)
 
     def _seat(self, run: _Run, rest: list[Member]) -> None:
         for member in rest:
