@@ -167,6 +167,7 @@ def outgoing(number: int, data: bytes, kind: str = "kickoff") -> Outgoing:
 def test_the_send_report_says_which_went_out_late() -> None:
     late, on_time, resent = (outgoing(n, composed()) for n in range(3))
     report = SendReport(sent=[late, on_time], unconfirmed=[resent], connections=1)
+    report.due = {m.message_id: due_time(m.data) for m in (late, on_time, resent)}  # as the send finds
     report.dated = {
         late.message_id: DUE + timedelta(days=2),
         on_time.message_id: DUE - timedelta(hours=4),  # a 03:30 cron job

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from csw.mail.compose import Composed
 from csw.mail.send import Outgoing, SendReport
-from csw.mail.stamp import describe, due_time, offtime
+from csw.mail.stamp import describe, offtime
 from csw.people.recipients import Recipient
 
 
@@ -137,7 +137,7 @@ def off_time_lines(report: SendReport) -> list[str]:
     delivered = [*report.sent, *report.unconfirmed]
     return describe(
         offtime(
-            (m.kind, due_time(m.data), report.dated[m.message_id])
+            (m.kind, report.due.get(m.message_id), report.dated[m.message_id])
             for m in delivered
             if m.message_id in report.dated
         )

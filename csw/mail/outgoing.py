@@ -44,9 +44,6 @@ class Outgoing:
     kind: str
     row: Mapping[str, str] = field(compare=False)
     given: bytes | None = field(default=None, repr=False, compare=False)
-    _eightbit: bool | None = field(
-        default=None, init=False, repr=False, compare=False
-    )  # found when first asked
 
     @property
     def path(self) -> Path:
@@ -67,11 +64,11 @@ class Outgoing:
         """The DATA payload as composed: see `wire_at`."""
         return self.wire_at(None)
 
-    def wire_at(self, sent: datetime | None) -> bytes:
-        """The DATA payload: CRLF line ends, dot-stuffed, with the final dot; dated `sent` unless None
-        (csw.mail.stamp). Made when it is sent, not kept: ten thousand kept copies of 75 kB messages
-        would double what a send holds."""
-        text = self.data
+    def wire_at(self, sent: datetime | None, data: bytes | None = None) -> bytes:
+        """The DATA payload of `data` (else the file's): CRLF line ends, dot-stuffed, with the final
+        dot; dated `sent` unless None (csw.mail.stamp). Made when it is sent, not kept: ten thousand
+        kept copies of 75 kB messages would double what a send holds."""
+        text = self.data if data is None else data
         crlf = text.count(b"\r\n")
         if text.count(b"\n") != crlf or text.count(b"\r") != crlf:  # csw writes CRLF; a hand edit may not
             text = re.sub(rb"\r\n|\n|\r", b"\r\n", text)
@@ -81,13 +78,6 @@ class Outgoing:
             text = restamp(text, sent)
         stuffed = text.replace(b"\r\n.", b"\r\n..")  # counting is C, a regex over 75 kB was not
         return (b"." if stuffed.startswith(b".") else b"") + stuffed + b".\r\n"
-
-    @property
-    def eightbit(self) -> bool:
-        """Whether the message has bytes beyond ASCII (then it asks for BODY=8BITMIME)."""
-        if self._eightbit is None:
-            object.__setattr__(self, "_eightbit", not self.data.isascii())  # a cache, not a change
-        return bool(self._eightbit)
 
     @property
     def international(self) -> bool:

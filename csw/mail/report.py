@@ -36,6 +36,7 @@ class SendReport:
     stopped: str | None = None  # why the run stopped early when the server became unreachable
     interrupted: bool = False  # Ctrl-C: the rest is in `remaining`
     dated: dict[str, datetime] = field(default_factory=dict)  # Message-ID: the Date it went out with
+    due: dict[str, datetime | None] = field(default_factory=dict)  # Message-ID: the Date it was composed with
     connections: int = 0
     retries: int = 0
 

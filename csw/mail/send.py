@@ -55,6 +55,7 @@ class _Delivery:
     retries: int = 0
     accepted: tuple[str, ...] = ()
     dated: datetime | None = None  # the Date it went out with
+    due: datetime | None = None  # the Date it was composed with
 
 
 def _deliver(
@@ -75,7 +76,9 @@ def _deliver(
         if result.outcome == "sent":
             status: Status = "unconfirmed-resent" if unconfirmed else "sent"
             partial = _partial(message, result)
-            return _Delivery(status, partial, retries=retries, accepted=result.accepted, dated=at)
+            return _Delivery(
+                status, partial, retries=retries, accepted=result.accepted, dated=at, due=result.due
+            )
         # A server may close a connection that has carried messages (a per-connection limit, an
         # idle timeout): that is met by reconnecting at once, once per message, not by a retry.
         if not result.usable and result.phase in ("rset", "mail") and carried and not reconnected:
@@ -203,6 +206,7 @@ def _settle(
         (report.sent if delivery.status == "sent" else report.unconfirmed).append(message)
         if delivery.dated is not None:
             report.dated[message.message_id] = delivery.dated
+            report.due[message.message_id] = delivery.due
     if delivery.failure is not None:
         report.failed.append(delivery.failure)
         if delivery.unreachable:

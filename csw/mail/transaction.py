@@ -12,6 +12,7 @@ from typing import Literal
 from csw.mail.journal import Journal
 from csw.mail.outgoing import ConnectionFailed, Outgoing
 from csw.mail.smtp import SmtpSettings, said, timed_out
+from csw.mail.stamp import due_time
 
 Outcome = Literal["sent", "temporary", "permanent", "unconfirmed"]
 Phase = Literal["connect", "rset", "mail", "rcpt", "data", "reply"]
@@ -28,6 +29,7 @@ class Attempt:
     usable: bool = True  # whether the connection can carry the next transaction
     accepted: tuple[str, ...] = ()
     refused: tuple[tuple[str, int, str], ...] = ()  # (recipient, code, text)
+    due: datetime | None = None  # the Date the message was composed with, once it is sent
 
 
 def transact(smtp: smtplib.SMTP, message: Outgoing, journal: Journal, at: datetime) -> Attempt:
@@ -38,8 +40,9 @@ def transact(smtp: smtplib.SMTP, message: Outgoing, journal: Journal, at: dateti
     the data, before any of it goes. `at` is the message's Date as it goes out.
     """
     phase: Phase = "mail"
+    data = message.data  # read once: the options, the payload and the due time come from it
     try:
-        options = _mail_options(smtp, message)
+        options = _mail_options(smtp, message, not data.isascii())
         if options is None:
             return Attempt(
                 "permanent", phase, None, "the server does not offer SMTPUTF8 for a non-ASCII address"
@@ -59,7 +62,7 @@ def transact(smtp: smtplib.SMTP, message: Outgoing, journal: Journal, at: dateti
         if code != 354:
             return _refusal(phase, code, text)
         journal.in_flight(message, at)
-        smtp.send(message.wire_at(at))
+        smtp.send(message.wire_at(at, data))
         phase = "reply"  # the whole message is out: from here on, a lost connection is ambiguous
         code, text = smtp.getreply()
     except OSError as error:  # SMTPServerDisconnected, resets and timeouts: the connection is gone
@@ -72,7 +75,7 @@ def transact(smtp: smtplib.SMTP, message: Outgoing, journal: Journal, at: dateti
         return Attempt(outcome, phase, None, lost, usable=False)
     if code != 250:
         return _refusal("reply", code, text, ambiguous=code < 0)
-    return Attempt("sent", "reply", code, accepted=accepted, refused=refused)
+    return Attempt("sent", "reply", code, accepted=accepted, refused=refused, due=due_time(data))
 
 
 def _put_mail(smtp: smtplib.SMTP, sender: str, options: Sequence[str]) -> None:
@@ -83,8 +86,8 @@ def _put_mail(smtp: smtplib.SMTP, sender: str, options: Sequence[str]) -> None:
     smtp.putcmd("mail", f"FROM:{smtplib.quoteaddr(sender)}{extra}")
 
 
-def _mail_options(smtp: smtplib.SMTP, message: Outgoing) -> list[str] | None:
-    options = ["BODY=8BITMIME"] if message.eightbit and smtp.has_extn("8bitmime") else []
+def _mail_options(smtp: smtplib.SMTP, message: Outgoing, eightbit: bool) -> list[str] | None:
+    options = ["BODY=8BITMIME"] if eightbit and smtp.has_extn("8bitmime") else []
     if message.international:
         if not smtp.has_extn("smtputf8"):
             return None
