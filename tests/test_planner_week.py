@@ -94,6 +94,14 @@ def check_spans(plan: Plan) -> None:
         assert plan.idea(day.theme).span is Span.day
         assert set(daily) <= set(ids), "a daily item is on every day"
         assert all(plan.idea(i).span in (Span.slot, Span.daily) for i in ids)
+    starts = defaultdict(set)
+    for day in plan.days:
+        for activity in day.activities:
+            for session in activity.sessions if activity.idea in daily else ():
+                if session.wave == 1:
+                    starts[(activity.idea, session.shift)].add(session.start)
+    moved = {key: sorted(times) for key, times in starts.items() if len(times) > 1}
+    assert not moved, f"a daily item at the same time every day, as the agenda says: {moved}"
     slots = [a.idea for day in plan.days for a in day.activities if plan.idea(a.idea).span is Span.slot]
     themes = [day.theme for day in plan.days]
     assert len(slots) == len(set(slots)) and len(themes) == len(set(themes)), "each idea once"

@@ -118,3 +118,39 @@ def test_the_starter_week_sent_then_sent_again_sends_nothing_and_reports_no_chan
     assert again.exit_code == 0 and "Nothing to send" in again.stdout, again.stdout
     assert "changed:" not in again.stderr, again.stderr
     assert sent > 0 and len(server.handler.received) == sent
+
+
+def test_a_daily_item_keeps_its_time_all_week_in_the_agenda_and_the_plan(csw, tmp_path: Path) -> None:
+    import re
+
+    import yaml
+
+    assert csw("init").exit_code == 0
+    config = tmp_path / "csw.toml"
+    text = config.read_text(encoding="utf-8")
+    for key, value in (("timezone", '"Europe/London"'), ("locale", '"en_GB"'), ("currency", '"GBP"')):
+        text = re.sub(rf"(?m)^{key} = \S+", f"{key} = {value}", text)
+    config.write_text(re.sub(r"(?m)^# usd_rate = ", "usd_rate = ", text), encoding="utf-8")
+    for seed in ("2025", "6"):  # two weeks whose prize draw moved from day to day
+        result = csw("plan", "2025", "--seed", seed, "--out", f"s{seed}")
+        assert result.exit_code == 0, result.stderr
+        plan = yaml.safe_load((tmp_path / f"s{seed}" / "plan.yaml").read_text(encoding="utf-8"))
+        starts: dict[tuple[str, str], set[str]] = {}
+        for day in plan["days"]:
+            for activity in day["activities"]:
+                for session in activity["sessions"]:
+                    if session["wave"] == 1:
+                        starts.setdefault((activity["idea"], session["shift"]), set()).add(session["start"])
+        every_day = {
+            key: times
+            for key, times in starts.items()
+            if len(plan["days"]) == sum(key[0] == a["idea"] for d in plan["days"] for a in d["activities"])
+        }
+        assert every_day and all(len(times) == 1 for times in every_day.values()), every_day
+        agenda = (tmp_path / f"s{seed}" / "agenda.md").read_text(encoding="utf-8")
+        lines = set(re.findall(r"(?m)^As every day: .*$", agenda))
+        assert len(lines) == 1, lines  # the same words on each day
+        headings = re.findall(
+            r"(?m)^### (\d\d:\d\d) · ", agenda.split("## Every day", 1)[1].split("\n## ", 1)[0]
+        )
+        assert headings and all(heading in next(iter(lines)) for heading in headings), (headings, lines)

@@ -113,7 +113,11 @@ def plan_context(plan: Plan) -> dict[str, Any]:
         for day, i in runs
         if plan.cost_of(i)
     )
-    daily = {a.idea.id: a for day in days for a in day.activities if a.daily}
+    daily: dict[str, ActivityView] = {}  # as on the first day: the planner keeps its time where it can
+    for day in days:
+        for activity in day.activities:
+            if activity.daily:
+                daily.setdefault(activity.idea.id, activity)
     return {
         "plan": plan,
         "year": plan.year,

@@ -51,16 +51,19 @@ class Timeline:
             for key in [k for k in table if k[0] == day]:
                 table[key] = [b for b in table[key] if b.idea != idea_id]
 
-    def sessions(self, day: date, idea: Idea, shift: Shift, reps: int, cap: int) -> list[Session] | None:
+    def sessions(
+        self, day: date, idea: Idea, shift: Shift, reps: int, cap: int, prefer: int | None = None
+    ) -> list[Session] | None:
         """The sessions of `idea` in `shift` on `day` for `reps` reps, or None where it cannot run.
 
-        `cap` is how many of the shift's reps may be off the phones at once.
+        `cap` is how many of the shift's reps may be off the phones at once; `prefer`, the minute
+        the first session starts at if it is free (a daily item's time on its first day).
         """
         window = self.window(idea, shift)
         if window is None or reps == 0:
             return None if window is None else []
         if idea.format is Format.desk:
-            return self.marker(day, idea, shift)
+            return self.marker(day, idea, shift, prefer)
         per_group = min(cap, idea.capacity or cap, reps)
         if per_group < 1:
             return None
@@ -68,7 +71,7 @@ class Timeline:
             return self._appointments(day, idea, shift, window, _sizes(reps, per_group))
         sizes = [per_group] if idea.format is Format.live else _sizes(reps, per_group)
         length = idea.session_minutes
-        start = self._start(day, idea, shift, window, length * len(sizes), away=True)
+        start = self._start(day, idea, shift, window, length * len(sizes), away=True, prefer=prefer)
         if start is None:
             return self._around(day, idea, shift, window, sizes)
         return [_session(shift, n, start + (n - 1) * length, length, size) for n, size in enumerate(sizes, 1)]
@@ -89,12 +92,12 @@ class Timeline:
                 start += GRID
         return sessions if len(sessions) == len(sizes) else None
 
-    def marker(self, day: date, idea: Idea, shift: Shift) -> list[Session] | None:
+    def marker(self, day: date, idea: Idea, shift: Shift, prefer: int | None = None) -> list[Session] | None:
         """One session that takes nobody off the queue: a desk item, or the time of a remote form."""
         window = self.window(idea, shift)
         if window is None:
             return None
-        start = self._start(day, idea, shift, window, idea.session_minutes, away=False)
+        start = self._start(day, idea, shift, window, idea.session_minutes, away=False, prefer=prefer)
         return None if start is None else [_session(shift, 1, start, idea.session_minutes, 0)]
 
     # --- windows ----------------------------------------------------------------------------------
@@ -131,19 +134,36 @@ class Timeline:
     # --- finding a start --------------------------------------------------------------------------
 
     def _start(
-        self, day: date, idea: Idea, shift: Shift, window: _Span, length: int, *, away: bool
+        self,
+        day: date,
+        idea: Idea,
+        shift: Shift,
+        window: _Span,
+        length: int,
+        *,
+        away: bool,
+        prefer: int | None = None,
     ) -> int | None:
         first, last = window[0], window[1] - length
         first = first + (-first) % GRID
         if last < first:
             return None
         starts = sorted(
-            range(first, last + 1, GRID), key=lambda s: (abs(s - _anchor(idea, window, length)), s)
+            range(first, last + 1, GRID),
+            key=lambda s: (abs(s - _anchor(idea, window, length)), s),
         )
         booked = self._by_shift.get((day, shift.name), [])
         rooms = self._room(day, idea)
-        # first a start clear of everything in the shift, then one clear of what a rep cannot do at once
-        for clash in (booked, [b for b in booked if b.away and away]):
+        # the preferred start if a rep can be there, else first a start clear of everything in the
+        # shift, then one clear of what a rep cannot do at once
+        lenient = [b for b in booked if b.away and away]
+        if (
+            prefer in starts
+            and _clear(prefer, prefer + length, lenient)
+            and _clear(prefer, prefer + length, rooms)
+        ):
+            return prefer
+        for clash in (booked, lenient):
             for start in starts:
                 end = start + length
                 if _clear(start, end, clash) and _clear(start, end, rooms):

@@ -20,7 +20,7 @@ from csw.planning.constraints import Constraints
 from csw.planning.order import day_name, staleness, tiebreak
 from csw.planning.state import Placed, WeekState
 from csw.planning.timeline import Timeline
-from csw.settings.config import Mode, Shift
+from csw.settings.config import Mode, Shift, clock_minutes
 from csw.week.dates import Week
 
 MIN_CATEGORIES = 5
@@ -189,7 +189,10 @@ class Planner:
         )
         if idea.span in (Span.slot, Span.daily):
             for run in days:
-                sessions = self._sessions(run, idea, placed)
+                # a daily item keeps the first day's time in each shift wherever that time is free
+                first = next(iter(placed.sessions.values()), [])
+                prefer = {s.shift: clock_minutes(s.start) for s in reversed(first)}
+                sessions = self._sessions(run, idea, placed, prefer)
                 if sessions is None:
                     for booked in (*placed.sessions, run):
                         self.timeline.release(booked, idea.id)
@@ -213,7 +216,9 @@ class Planner:
             self.timeline.release(day, idea_id)
         return placed
 
-    def _sessions(self, day: date, idea: Idea, placed: Placed) -> list[Session] | None:
+    def _sessions(
+        self, day: date, idea: Idea, placed: Placed, prefer: dict[str, int]
+    ) -> list[Session] | None:
         sessions: list[Session] = []
         recorded: list[str] = []
         for shift in self.team.shifts:
@@ -227,9 +232,9 @@ class Planner:
             cap = int(self.team.max_off_phones * reps + 1e-9)
             here = reps - self._remote_reps(idea, shift, reps)
             if here == 0:  # the whole shift gets the remote form: its time, and nobody leaves the queue
-                found = self.timeline.marker(day, idea, shift)
+                found = self.timeline.marker(day, idea, shift, prefer.get(shift.name))
             else:
-                found = self.timeline.sessions(day, idea, shift, here, cap)
+                found = self.timeline.sessions(day, idea, shift, here, cap, prefer.get(shift.name))
             if found is None:
                 return None
             # booked shift by shift: a room holds one session at a time, whichever shift it is for
