@@ -273,6 +273,7 @@ def test_every_planned_week_renders_every_export_and_reads_back(team: dict) -> N
     for day in plan.days:
         assert f": {plan.idea(day.theme).title}" in agenda
     assert not re.search(r"\b0 (reps|at a time)\b", agenda), "no session for nobody"
+    assert not re.search(r"\b1 reps\b", agenda), "one rep, not 1 reps"
     if plan.team.mode is Mode.remote:
         assert "reps in the room while" not in agenda, "a remote team meets on a call"
     assert parse_plan(plan_text(plan), "plan.yaml") == plan
