@@ -177,6 +177,18 @@ def test_the_coordinator_gets_the_prep_calendar_and_the_whole_week(csw, planned:
     )
 
 
+def test_a_lead_and_the_coordinator_are_not_told_their_lead_has_the_roster(csw, planned: Path) -> None:
+    assert csw("email", "preview", planned, "--recipients", "team.csv").exit_code == 0
+    messages = outbox_messages(planned)
+    for reader in ("lee@acme.example", "pat@acme.example"):
+        kickoff = " ".join(text_of(of_kind(messages, "kickoff", reader)).split())
+        assert "small waves from" in kickoff, "the week has activities in waves"
+        dailies = [m for m in messages.values() if m["X-CSW-Kind"] == "daily" and reader in str(m["To"])]
+        assert dailies
+        for text in (kickoff, *(text_of(m) for m in dailies)):
+            assert "your lead has the roster" not in text, reader
+
+
 def test_each_departments_thanks_says_what_it_does(csw, planned: Path) -> None:
     assert csw("email", "preview", planned, "--recipients", "team.csv").exit_code == 0
     messages = outbox_messages(planned)

@@ -183,7 +183,8 @@ class Composer:
         # (a template that shows a slot's email differs from its group and is composed whole)
         sessions = tuple(slot.session for slot in slots)
         invitee = reader.email.casefold() if readers.invites and draft.kind != "daily" else None
-        return (readers.scope(reader), sessions, readers.coordinator(reader), readers.remote(reader), invitee)
+        who = (readers.coordinator(reader), readers.lead(reader), readers.remote(reader))
+        return (readers.scope(reader), sessions, *who, invitee)
 
     def _probed_body(self, draft: Draft, shift: str | None) -> Body:
         """The group's message with a stand-in recipient, its tokens absent from all else in it."""
@@ -293,6 +294,7 @@ class Composer:
             "rostered": readers.rostered(reader),
             "remote_rep": readers.remote(reader),
             "coordinator": readers.coordinator(reader),
+            "lead": readers.lead(reader),
             "mine": {(slot.day, slot.idea): slot for slot in slots},
             "changes": draft.changes,
             "invites": readers.invites,

@@ -69,6 +69,15 @@ class Readers:
         member = self.member(recipient)
         return self.assignment is not None and member is not None and member.rep
 
+    def lead(self, recipient: Recipient) -> bool:
+        """Whether this reader runs the week rather than takes part: a lead, a coordinator, a
+        supervisor (the roster's or the recipients file's role), who hold no wave of their own."""
+        from csw.people.roster import NOT_REPS
+
+        member = self.member(recipient)
+        role = member.role if member is not None else recipient.role
+        return (role or "").casefold() in NOT_REPS
+
     def remote(self, recipient: Recipient) -> bool:
         """Whether the roster says this reader works from home."""
         member = self.member(recipient)
