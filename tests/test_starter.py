@@ -3,11 +3,14 @@ user makes it, plans and composes every kind of message with no warning."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
+
+import yaml
 
 from csw.people.recipients import load_recipients
 from csw.settings.config_file import load_config
@@ -120,17 +123,18 @@ def test_the_starter_week_sent_then_sent_again_sends_nothing_and_reports_no_chan
     assert sent > 0 and len(server.handler.received) == sent
 
 
-def test_a_daily_item_keeps_its_time_all_week_in_the_agenda_and_the_plan(csw, tmp_path: Path) -> None:
-    import re
-
-    import yaml
-
+def starter_in(csw, folder: Path, timezone: str, locale: str, currency: str) -> None:
+    """`csw init`'s starter for a team in another zone, locale and currency (the rate uncommented)."""
     assert csw("init").exit_code == 0
-    config = tmp_path / "csw.toml"
+    config = folder / "csw.toml"
     text = config.read_text(encoding="utf-8")
-    for key, value in (("timezone", '"Europe/London"'), ("locale", '"en_GB"'), ("currency", '"GBP"')):
-        text = re.sub(rf"(?m)^{key} = \S+", f"{key} = {value}", text)
+    for key, value in (("timezone", timezone), ("locale", locale), ("currency", currency)):
+        text = re.sub(rf"(?m)^{key} = \S+", f'{key} = "{value}"', text)
     config.write_text(re.sub(r"(?m)^# usd_rate = ", "usd_rate = ", text), encoding="utf-8")
+
+
+def test_a_daily_item_keeps_its_time_all_week_in_the_agenda_and_the_plan(csw, tmp_path: Path) -> None:
+    starter_in(csw, tmp_path, "Europe/London", "en_GB", "GBP")
     for seed in ("2025", "6"):  # two weeks whose prize draw moved from day to day
         result = csw("plan", "2025", "--seed", seed, "--out", f"s{seed}")
         assert result.exit_code == 0, result.stderr
@@ -154,3 +158,24 @@ def test_a_daily_item_keeps_its_time_all_week_in_the_agenda_and_the_plan(csw, tm
             r"(?m)^### (\d\d:\d\d) · ", agenda.split("## Every day", 1)[1].split("\n## ", 1)[0]
         )
         assert headings and all(heading in next(iter(lines)) for heading in headings), (headings, lines)
+
+
+def test_each_reader_meets_a_days_activities_in_the_order_of_their_own_times(csw, tmp_path: Path) -> None:
+    starter_in(csw, tmp_path, "Europe/Berlin", "de_DE", "EUR")  # its evening shift met 16:00 before 12:30
+    assert csw("plan", "2025").exit_code == 0
+    preview = csw("email", "preview", "csw-2025/plan.yaml", "--recipients", "recipients.csv")
+    assert preview.exit_code == 0, preview.stderr
+    items = 0
+    for path in sorted((tmp_path / "csw-2025" / "outbox").glob("*.eml")):
+        message = message_from_bytes(path.read_bytes(), policy=STRICT)
+        assert isinstance(message, EmailMessage)
+        if message["X-CSW-Kind"] not in ("kickoff", "daily"):
+            continue
+        body = message.get_body(preferencelist=("plain",))
+        assert body is not None
+        text = body.get_content().replace("\r\n", "\n")
+        for section in re.split(r"\n(?=[^\n]+\n-{3,}\n)", text):  # at each heading
+            times = re.findall(r"(?m)^- (\d\d):(\d\d) ", section)
+            assert times == sorted(times), (path.name, section[:400])
+            items += len(times)
+    assert items > 50, "the kickoffs and dailies list their times, in 24-hour clock"

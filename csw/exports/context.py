@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -93,6 +94,25 @@ class DayView:
     def timed(self) -> tuple[ActivityView, ...]:
         """The day's own activities, without the daily items."""
         return tuple(a for a in self.activities if not a.daily)
+
+    def in_order(
+        self, shift: str | None, mine: Mapping[tuple[Any, str], Any] | None = None, *, daily: bool = True
+    ) -> tuple[ActivityView, ...]:
+        """The day's activities (without the daily items unless `daily`) in the order a reader of
+        `shift` meets them: by their own slot (`mine`, by day and idea), else by their shift's first
+        session; a reader of every shift (None) by the headline times."""
+        activities = self.activities if daily else self.timed
+        if shift is None:
+            return activities
+
+        def start(activity: ActivityView) -> int:
+            slot = (mine or {}).get((self.date, activity.idea.id))
+            runs = [run.start for run in activity.runs if run.shift == shift]
+            return clock_minutes(
+                slot.start if slot else min(runs, key=clock_minutes) if runs else activity.start
+            )
+
+        return tuple(sorted(activities, key=start))
 
 
 @dataclass(frozen=True)
