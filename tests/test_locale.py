@@ -121,6 +121,24 @@ def test_the_agenda_writes_dates_times_and_amounts_the_locales_way(week) -> None
     ]
 
 
+def shape(text: str) -> str:
+    """A date's punctuation alone: 'Monday, 6 October 2025' and 'Friday, 10 October' are 'w, w w'."""
+    return re.sub(r"\w+", "w", text)
+
+
+def test_the_weeks_dates_are_written_alike_at_both_ends(week) -> None:
+    locale, _, folder, plan, _ = week
+    first, last = (date.fromisoformat(plan["days"][at]["date"]) for at in (0, -1))
+    agenda = (folder / "agenda.md").read_text(encoding="utf-8")
+    line = next(line for line in agenda.splitlines() if line.startswith("**") and "**: " in line)
+    end = format_date(last, "full", locale=locale)
+    assert f" to {end}" in line, line
+    start = line.split("**: ", 1)[1].split(" to ", 1)[0]
+    assert shape(end).startswith(shape(start)) and str(first.day) in start, (start, end)
+    poster = (folder / "poster.html").read_text(encoding="utf-8")
+    assert f">{start}</time> to <time" in poster
+
+
 def test_plan_yaml_says_the_spend_in_the_locales_money_and_keeps_its_fields_iso(week) -> None:
     locale, currency, folder, plan, _ = week
     text = (folder / "plan.yaml").read_text(encoding="utf-8")

@@ -106,6 +106,16 @@ def full_date(day: date, locale: str = DEFAULT_LOCALE) -> str:
 
 
 @lru_cache(maxsize=4096)
+def range_start(first: date, last: date, locale: str = DEFAULT_LOCALE) -> str:
+    """The first day of a range whose last is written `full_date`, in the same style: without the
+    year where the full date is the long one with the year added (Monday, October 6 to Friday,
+    October 10, 2025), else in full too (CLDR's en_GB writes 'Friday 10 October' but 'Friday, 10
+    October 2025': the two would mix in one line)."""
+    if full_date(last, locale).startswith(long_date(last, locale)):
+        return long_date(first, locale)
+    return full_date(first, locale)
+
+
 def weekday(day: date, locale: str = DEFAULT_LOCALE) -> str:
     """The weekday alone, as a heading: 'Monday', 'Montag', 'lundi'."""
     from babel.dates import format_date

@@ -56,6 +56,11 @@ def _money(context: Context, amount: float, currency: str | None = None) -> str:
     return written.money(amount, currency or str(context.get("currency", "USD")), _locale(context))
 
 
+def _range_start(context: Context, first: Any, last: Any) -> str:
+    """The first day of a range written up to `last` with full_date (locale_formats.range_start)."""
+    return written.range_start(first, last, _locale(context))
+
+
 _FILTERS: dict[str, Callable[..., str]] = {
     **{
         write.__name__: _in_locale(write)
@@ -70,6 +75,7 @@ _FILTERS: dict[str, Callable[..., str]] = {
         )
     },
     "money": _money,
+    "range_start": _range_start,
 }
 
 
