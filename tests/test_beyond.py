@@ -24,7 +24,7 @@ from csw.planning.request import PlanOptions, plan_teams
 from csw.settings.config_file import load_config
 from tests.configs import TO_RECIPIENTS
 from tests.test_email_compose import content
-from tests.test_poster import chromium, pdf_pages, print_pdf
+from tests.test_poster import A4, LETTER, chromium, page_size, pdf_pages, print_pdf
 
 KUDOS = """date,rep,quote,channel,customer
 2025-09-01,Sam Ortiz,"Sam sorted my refund in minutes.",phone,Maria Gomez
@@ -162,14 +162,30 @@ def test_certificates_one_page_per_rep(csw, write, tmp_path: Path) -> None:
     assert full_date(date(2025, 10, 10)) in html
 
 
+def test_another_departments_contact_gets_no_certificate(csw, write, tmp_path: Path) -> None:
+    write("roster.csv", "email,name,team\nsam@acme.example,Sam Ortiz,Care\nravi@acme.example,Ravi Patel,IT\n")
+    csw("plan", "2025", "--format", "md")
+    result = csw("certificates", "csw-2025/plan.yaml", "--roster", "roster.csv")
+    assert result.exit_code == 0, result.stderr
+    assert "1 certificate, one page each. None for Ravi Patel (IT)." in result.stdout
+    html = (tmp_path / "csw-2025" / "certificates.html").read_text()
+    assert "Sam Ortiz" in html and "Ravi Patel" not in html
+
+
 @pytest.mark.slow
-def test_certificates_print_one_page_per_rep_in_chromium(csw, write, tmp_path: Path, chromium: str) -> None:
+@pytest.mark.parametrize(("locale", "paper"), [("en_US", LETTER), ("en_GB", A4), ("de_DE", A4)])
+def test_certificates_print_one_page_per_rep_in_chromium(
+    csw, write, tmp_path: Path, chromium: str, locale: str, paper: tuple[float, float]
+) -> None:
     rows = "".join(f"r{n}@acme.example,Rep Number {n}\n" for n in range(7))
     write("roster.csv", "email,name\n" + rows)
+    write("csw.toml", f'[organization]\nlocale = "{locale}"\n')
     csw("plan", "2025", "--format", "md")
     csw("certificates", "csw-2025/plan.yaml", "--roster", "roster.csv")
     html = (tmp_path / "csw-2025" / "certificates.html").read_text()
-    assert pdf_pages(print_pdf(chromium, tmp_path, html, "certificates")) == 7
+    pdf = print_pdf(chromium, tmp_path, html, "certificates")
+    assert pdf_pages(pdf) == 7
+    assert page_size(pdf) == pytest.approx(paper, abs=1), "the paper of the locale's printers"
 
 
 # --- many teams ---------------------------------------------------------------------------------------

@@ -240,7 +240,7 @@ def certificates(
     env = environment(templates_folder(config, templates))
     plan_data = load_plan(plan_file)
     source = required_roster(config, roster, plan_data.organization.team)
-    page = certificates_page(plan_data, source, env, config.email.sponsor)
+    page = certificates_page(plan_data, source, env, config.email.sponsor, config.team.departments)
     target = (out or plan_file.parent) / "certificates.html"
     write_atomic(target, page.html)
     typer.echo(page.summary(target))

@@ -105,7 +105,17 @@ def full_date(day: date, locale: str = DEFAULT_LOCALE) -> str:
     return str(format_date(day, "full", locale=_locale(locale)))
 
 
-@lru_cache(maxsize=4096)
+# Where US Letter is the paper in the printer (CLDR's supplemental paperSize data); A4 elsewhere.
+LETTER_TERRITORIES = frozenset(
+    {"US", "CA", "MX", "CL", "CO", "CR", "GT", "NI", "PA", "PH", "PR", "SV", "VE", "BZ"}
+)
+
+
+def paper(locale: str = DEFAULT_LOCALE) -> str:
+    """The paper a team of this locale prints on: 'letter' (en_US, fr_CA, es_MX...) or 'A4'."""
+    return "letter" if _locale(locale).territory in LETTER_TERRITORIES else "A4"
+
+
 def range_start(first: date, last: date, locale: str = DEFAULT_LOCALE) -> str:
     """The first day of a range whose last is written `full_date`, in the same style: without the
     year where the full date is the long one with the year added (Monday, October 6 to Friday,
@@ -116,6 +126,7 @@ def range_start(first: date, last: date, locale: str = DEFAULT_LOCALE) -> str:
     return full_date(first, locale)
 
 
+@lru_cache(maxsize=4096)
 def weekday(day: date, locale: str = DEFAULT_LOCALE) -> str:
     """The weekday alone, as a heading: 'Monday', 'Montag', 'lundi'."""
     from babel.dates import format_date
