@@ -175,6 +175,14 @@ def test_the_coordinator_gets_the_prep_calendar_and_the_whole_week(csw, planned:
     assert any("late shift" in str(e["SUMMARY"]) for e in week) and any(
         "day shift" in str(e["SUMMARY"]) for e in week
     )
+    text = " ".join(text_of(kickoff).split())
+    assert "every shift" in text and "(late shift)" in text and "(day shift)" in text, "as it says"
+    dailies = [
+        m for m in outbox_messages(planned).values() if m["X-CSW-Kind"] == "daily" and "pat@" in str(m["To"])
+    ]
+    assert dailies and all("(late shift)" in text_of(m) and "(day shift)" in text_of(m) for m in dailies), (
+        "each day's times of every shift, as the kickoff gave them"
+    )
 
 
 def test_a_lead_and_the_coordinator_are_not_told_their_lead_has_the_roster(csw, planned: Path) -> None:

@@ -128,7 +128,7 @@ class Composer:
 
     def message(self, draft: Draft, filename: str) -> tuple[Composed, bytes]:
         reader = draft.recipient
-        shift = self.readers.shift(reader)
+        shift = self.readers.reading_shift(reader)
         body = self._group_body(draft, shift)
         values = body.values(reader)
         subject, markdown = (

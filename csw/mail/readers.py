@@ -58,6 +58,11 @@ class Readers:
         wanted = (recipient.shift or "").casefold()
         return next((s.name for s in self.plan.team.shifts if s.name.casefold() == wanted), None)
 
+    def reading_shift(self, recipient: Recipient) -> str | None:
+        """The shift whose times the reader's messages give: theirs, or every shift (None) for the
+        coordinator, who runs the week for all of them."""
+        return None if self.coordinator(recipient) else self.shift(recipient)
+
     def slots(self, recipient: Recipient) -> tuple[Slot, ...]:
         """The sessions this rep is in, in time order; none for a reader without a roster place."""
         if self.assignment is None or not self.rostered(recipient):
@@ -91,7 +96,7 @@ class Readers:
     def scope(self, recipient: Recipient) -> Scope:
         """A rep: their shift and their own waves. Anyone else: their shift's every wave (all shifts
         for the coordinator or a reader with none)."""
-        shift = None if self.coordinator(recipient) else self.shift(recipient)
+        shift = self.reading_shift(recipient)
         if not self.rostered(recipient):
             return Scope(shift=shift, year_round=False)
         own = frozenset((s.day, s.idea, s.shift, s.wave) for s in self.slots(recipient))
