@@ -139,6 +139,20 @@ def test_the_weeks_dates_are_written_alike_at_both_ends(week) -> None:
     assert f">{start}</time> to <time" in poster
 
 
+def test_the_time_zone_is_named_as_the_locale_names_it(week) -> None:
+    from babel.dates import get_timezone, get_timezone_name
+
+    locale, _, folder, plan, _ = week
+    zone = plan["organization"]["timezone"]
+    name = get_timezone_name(get_timezone(zone), "long", zone_variant="generic", locale=locale)
+    assert zone not in name, "the starter's zone has a name of its own"
+    said = f"{name} ({zone})"
+    assert f"All times are {said}." in (folder / "agenda.md").read_text(encoding="utf-8")
+    assert f"All times {said}</p>" in (folder / "poster.html").read_text(encoding="utf-8")
+    kickoff = next((folder / "outbox").glob("*-kickoff-*.eml"))
+    assert f"Times are {said}." in text_of(read_eml(kickoff))
+
+
 def test_plan_yaml_says_the_spend_in_the_locales_money_and_keeps_its_fields_iso(week) -> None:
     locale, currency, folder, plan, _ = week
     text = (folder / "plan.yaml").read_text(encoding="utf-8")

@@ -105,6 +105,19 @@ def full_date(day: date, locale: str = DEFAULT_LOCALE) -> str:
     return str(format_date(day, "full", locale=_locale(locale)))
 
 
+@lru_cache(maxsize=64)
+def zone_name(zone: str, locale: str = DEFAULT_LOCALE) -> str:
+    """A time zone as readers know it, with its IANA name: 'Central Time (America/Chicago)',
+    'British Time (Europe/London)'; the IANA name alone where CLDR has no name for it (UTC)."""
+    from babel.dates import get_timezone, get_timezone_name
+
+    try:
+        name = get_timezone_name(get_timezone(zone), "long", zone_variant="generic", locale=_locale(locale))
+    except LookupError:
+        return zone
+    return zone if not name or "(" in name or zone in name else f"{name} ({zone})"
+
+
 # Where US Letter is the paper in the printer (CLDR's supplemental paperSize data); A4 elsewhere.
 LETTER_TERRITORIES = frozenset(
     {"US", "CA", "MX", "CL", "CO", "CR", "GT", "NI", "PA", "PH", "PR", "SV", "VE", "BZ"}

@@ -72,6 +72,7 @@ _FILTERS: dict[str, Callable[..., str]] = {
             written.short_date,
             written.clock,
             written.when,
+            written.zone_name,
         )
     },
     "money": _money,
