@@ -154,6 +154,9 @@ def test_ctrl_c_says_what_was_sent_and_what_is_left(write: Any, plan_file: Path,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            # Ctrl-C as a terminal delivers it, even where the suite runs in the background (a
+            # shell starts background jobs with SIGINT ignored, and Python then keeps it ignored)
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         handler.pid = process.pid
         out, err = process.communicate(timeout=60)
