@@ -87,6 +87,8 @@ def test_preview_composes_every_kind_for_the_right_people(csw, planned: Path) ->
     assert all(date.fromisoformat(n[:10]) and n.endswith(".eml") for n in names)
     by_kind = {m["X-CSW-Kind"]: m for m in found.values()}
     assert str(by_kind["proclamation"]["To"]) == "Dana Ruiz <dana@acme.example>"
+    ask = by_kind["proclamation"].get_body(preferencelist=("plain",)).get_content()
+    assert ask.rstrip().endswith("Pat Lee"), "the coordinator who asks signs the request"
     assert str(by_kind["thanks"]["To"]) == "Ana Silva <ana@acme.example>"
     assert by_kind["thanks"]["Subject"] == "Thank you, IT, from Customer Care"
 
