@@ -181,3 +181,28 @@ def test_each_reader_meets_a_days_activities_in_the_order_of_their_own_times(csw
             assert times == sorted(times), (path.name, section[:400])
             items += len(times)
     assert items > 50, "the kickoffs and dailies list their times, in 24-hour clock"
+
+
+def test_an_activity_with_more_waves_in_one_shift_says_so(csw, tmp_path: Path) -> None:
+    starter_in(csw, tmp_path, "Europe/London", "en_GB", "GBP")  # its evening shift is the smaller
+    result = csw("plan", "2025")
+    assert result.exit_code == 0, result.stderr
+    plan = yaml.safe_load((tmp_path / "csw-2025" / "plan.yaml").read_text(encoding="utf-8"))
+    poster = (tmp_path / "csw-2025" / "poster.html").read_text(encoding="utf-8")
+    items = re.findall(r'<li class="activity">(.*?)</li>', poster, re.S)
+    uneven = 0
+    for day in plan["days"]:
+        for activity in day["activities"]:
+            waves: dict[str, int] = {}
+            for session in activity["sessions"]:
+                waves[session["shift"]] = max(waves.get(session["shift"], 0), session["wave"])
+            if len(set(waves.values())) < 2 or min(waves.values()) < 1:
+                continue
+            uneven += 1
+            idea = plan["ideas"][activity["idea"]]
+            (item,) = [i for i in items if f">{idea['title']}<" in i]
+            if idea["format"] == "waves":  # the poster counts waves, not booked slots
+                assert f"in {' / '.join(map(str, waves.values()))} waves<" in item, item
+            low, high = min(waves.values()), max(waves.values())
+            assert f"({low}-{high} " in result.stdout, (activity["idea"], waves)
+    assert uneven, "the week has an activity with more waves in the day shift than in the evening"

@@ -75,14 +75,19 @@ def plan_rows(plan: Any) -> list[tuple[str, str, str, str]]:
 def _activity_label(plan: Any, activity: Any) -> str:
     """'Trivia (4 waves)', 'Chair Massage (32 slots)', 'Prize Draw (daily)', 'Awards (live, finale)'."""
     idea = plan.idea(activity.idea)
-    count = max(session.wave for session in activity.sessions)
+    by_shift: dict[str, int] = {}
+    for session in activity.sessions:
+        by_shift[session.shift] = max(by_shift.get(session.shift, 0), session.wave)
+    counts = sorted(set(by_shift.values()))
+    count = counts[-1]
     marks = []
     if idea.span.value == "daily":
         marks.append("daily")
     if idea.format.value == "live":
         marks.append("live")
     elif count > 1:
-        marks.append(f"{count} {'slots' if idea.format.value == 'appointments' else 'waves'}")
+        how_many = f"{counts[0]}-{count}" if len(counts) > 1 else str(count)  # shifts that differ
+        marks.append(f"{how_many} {'slots' if idea.format.value == 'appointments' else 'waves'}")
     if idea.role:
         marks.append(idea.role.value)
     return str(idea.title) + (f" ({', '.join(marks)})" if marks else "")
