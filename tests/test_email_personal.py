@@ -195,6 +195,8 @@ def test_a_lead_and_the_coordinator_are_not_told_their_lead_has_the_roster(csw, 
         assert dailies
         for text in (kickoff, *(text_of(m) for m in dailies)):
             assert "your lead has the roster" not in text, reader
+            assert "book one of the" not in text, "the slots are booked for the reps"
+        assert "booked slots from" in kickoff, "the week has booked slots"
 
 
 def test_each_departments_thanks_says_what_it_does(csw, planned: Path) -> None:

@@ -206,3 +206,31 @@ def test_an_activity_with_more_waves_in_one_shift_says_so(csw, tmp_path: Path) -
             low, high = min(waves.values()), max(waves.values())
             assert f"({low}-{high} " in result.stdout, (activity["idea"], waves)
     assert uneven, "the week has an activity with more waves in the day shift than in the evening"
+
+
+def test_a_daily_speaks_to_where_its_reader_works(csw, tmp_path: Path) -> None:
+    assert csw("init").exit_code == 0
+    assert csw("plan", "2025").exit_code == 0
+    assert csw("email", "preview", "csw-2025/plan.yaml", "--recipients", "recipients.csv").exit_code == 0
+    people, _ = load_recipients(tmp_path / "recipients.csv")
+    where = {p.email: p.field("remote") for p in people if (p.role or "") == "rep"}
+    assert set(where.values()) == {"yes", "no"}, "the starter has reps on site and at home"
+    for path in (tmp_path / "csw-2025" / "outbox").glob("*-daily-*.eml"):
+        message = message_from_bytes(path.read_bytes(), policy=STRICT)
+        assert isinstance(message, EmailMessage)
+        reader = parseaddr(str(message["To"]))[1]
+        if reader not in where:
+            continue
+        body = message.get_body(preferencelist=("plain",))
+        assert body is not None
+        text = " ".join(body.get_content().split())
+        assert "Working from home?" not in text, path.name  # a rep's roster row says where they work
+        if where[reader] == "no":
+            assert "From home:" not in text, path.name
+        else:
+            assert "for the reps on site" not in text, path.name
+    kickoffs = (tmp_path / "csw-2025" / "outbox").glob("*-kickoff-*.eml")
+    for path in kickoffs:
+        body = message_from_bytes(path.read_bytes(), policy=STRICT).get_body(preferencelist=("plain",))
+        assert body is not None
+        assert ": from home:" not in " ".join(body.get_content().split()), path.name  # one colon
