@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import date
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -234,3 +235,38 @@ def test_a_daily_speaks_to_where_its_reader_works(csw, tmp_path: Path) -> None:
         body = message_from_bytes(path.read_bytes(), policy=STRICT).get_body(preferencelist=("plain",))
         assert body is not None
         assert ": from home:" not in " ".join(body.get_content().split()), path.name  # one colon
+
+
+def items(text: str) -> dict[str, str]:
+    """A plain-text list's items by title: '- 8:00 AM Title, the finale: rest' gives Title: rest."""
+    joined = re.sub(r"\n  +", " ", text.replace("\r\n", "\n"))
+    found = re.findall(
+        r"(?m)^- \d\d?:\d\d(?: [AP]M)? (.+?)(?:, we open the week|, the finale)?: (.*)$", joined
+    )
+    return {title.removesuffix(" (every day)"): rest for title, rest in found}
+
+
+def test_a_remote_reps_kickoff_and_dailies_say_the_same_of_each_activity(csw, tmp_path: Path) -> None:
+    assert csw("init").exit_code == 0
+    assert csw("plan", "2025").exit_code == 0
+    assert csw("email", "preview", "csw-2025/plan.yaml", "--recipients", "recipients.csv").exit_code == 0
+    people, _ = load_recipients(tmp_path / "recipients.csv")
+    outbox = tmp_path / "csw-2025" / "outbox"
+    compared = 0
+    for person in (p for p in people if p.field("remote") == "yes" and p.role == "rep"):
+        mailbox = person.email.replace("@", "-at-")
+        (kickoff,) = outbox.glob(f"*-kickoff-{mailbox}.eml")
+        week = message_from_bytes(kickoff.read_bytes(), policy=STRICT).get_body(preferencelist=("plain",))
+        assert week is not None
+        days = re.split(r"\n(?=[^\n]+\n-{3,}\n)", week.get_content().replace("\r\n", "\n"))
+        for daily in sorted(outbox.glob(f"*-daily-{mailbox}.eml")):
+            body = message_from_bytes(daily.read_bytes(), policy=STRICT).get_body(preferencelist=("plain",))
+            assert body is not None
+            day = date.fromisoformat(daily.name[:10])
+            (section,) = [d for d in days if f"{day:%B} {day.day}:" in d.split("\n", 1)[0]]
+            planned = items(section)
+            for title, said in items(body.get_content()).items():
+                if title in planned and "(" not in said:  # the daily gives the home form alone
+                    assert planned[title] == said, (person.email, day, title)
+                    compared += 1
+    assert compared, "a remote rep reads some activity's home form"
