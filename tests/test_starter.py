@@ -155,10 +155,10 @@ def test_a_daily_item_keeps_its_time_all_week_in_the_agenda_and_the_plan(csw, tm
         agenda = (tmp_path / f"s{seed}" / "agenda.md").read_text(encoding="utf-8")
         lines = set(re.findall(r"(?m)^As every day: .*$", agenda))
         assert len(lines) == 1, lines  # the same words on each day
-        headings = re.findall(
-            r"(?m)^### (\d\d:\d\d) · ", agenda.split("## Every day", 1)[1].split("\n## ", 1)[0]
-        )
+        headings = re.findall(r"(?m)^### (.+?) · ", agenda.split("## Every day", 1)[1].split("\n## ", 1)[0])
         assert headings and all(heading in next(iter(lines)) for heading in headings), (headings, lines)
+        for (_, shift), times in every_day.items():  # each shift's time, named by its shift
+            assert f"{next(iter(times))} ({shift})" in next(iter(lines)), (shift, lines)
 
 
 def test_each_reader_meets_a_days_activities_in_the_order_of_their_own_times(csw, tmp_path: Path) -> None:
