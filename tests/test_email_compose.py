@@ -149,6 +149,7 @@ def test_daily_messages_carry_the_day(csw, planned: Path) -> None:
         text = content(message.get_body(preferencelist=("plain",)))  # type: ignore[arg-type]
         theme = plan.idea(day.theme)
         assert theme.pitch and " ".join(theme.pitch.split()) in " ".join(text.split()), "spoken to the reps"
+        assert f"Welcome to {title}." in " ".join(text.split()), "the day named once, not 'Today is' twice"
         assert theme.how_to.splitlines()[0] not in text, "not the coordinator's notes"
 
 
