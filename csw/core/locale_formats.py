@@ -16,7 +16,7 @@ other with the currency's own minor units ("$44.50", "44,50 €"); a currency wi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -116,6 +116,19 @@ def zone_name(zone: str, locale: str = DEFAULT_LOCALE) -> str:
     except LookupError:
         return zone
     return zone if not name or "(" in name or zone in name else f"{name} ({zone})"
+
+
+def and_list(items: Iterable[str], locale: str = DEFAULT_LOCALE) -> str:
+    """'A, B and C' as English writes it in the locale's country (en_US's 'A, B, and C'); the
+    words around a list stay English, so other languages get en_US's ('A, B, and C', not 'und')."""
+    from babel.lists import format_list
+
+    words = [str(item) for item in items]
+    return (
+        str(format_list(words, locale=_locale(locale if locale.startswith("en") else "en_US")))
+        if words
+        else ""
+    )
 
 
 # Where US Letter is the paper in the printer (CLDR's supplemental paperSize data); A4 elsewhere.

@@ -73,6 +73,7 @@ _FILTERS: dict[str, Callable[..., str]] = {
             written.clock,
             written.when,
             written.zone_name,
+            written.and_list,
         )
     },
     "money": _money,
