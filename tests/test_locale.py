@@ -153,6 +153,22 @@ def test_the_time_zone_is_named_as_the_locale_names_it(week) -> None:
     assert f"Times are {said}." in text_of(read_eml(kickoff))
 
 
+def test_the_wrapup_lists_each_days_activities_as_english_does_there(week) -> None:
+    from babel.lists import format_list
+
+    locale, _, folder, plan, _ = week
+    daily = {i for i, idea in plan["ideas"].items() if idea["span"] == "daily"}
+    text = text_of(read_eml(next((folder / "outbox").glob("*-wrapup-*.eml"))))
+    listed = 0
+    for day in plan["days"]:
+        titles = [plan["ideas"][a["idea"]]["title"] for a in day["activities"] if a["idea"] not in daily]
+        if len(titles) > 1:
+            english = format_list(titles, locale=locale if locale.startswith("en") else "en_US")
+            assert f", with {english}" in text, (day["date"], english)
+            listed += 1
+    assert listed, "some day has more than one activity"
+
+
 def test_plan_yaml_says_the_spend_in_the_locales_money_and_keeps_its_fields_iso(week) -> None:
     locale, currency, folder, plan, _ = week
     text = (folder / "plan.yaml").read_text(encoding="utf-8")
