@@ -241,7 +241,7 @@ def items(text: str) -> dict[str, str]:
     """A plain-text list's items by title: '- 8:00 AM Title, the finale: rest' gives Title: rest."""
     joined = re.sub(r"\n  +", " ", text.replace("\r\n", "\n"))
     found = re.findall(
-        r"(?m)^- \d\d?:\d\d(?: [AP]M)? (.+?)(?:, we open the week|, the finale)?: (.*)$", joined
+        r"(?m)^- \d\d?:\d\d(?: [AP]M)? (.+?)(?: \(it opens the week\)| \(the finale\))?: (.*)$", joined
     )
     return {title.removesuffix(" (every day)"): rest for title, rest in found}
 
@@ -270,3 +270,21 @@ def test_a_remote_reps_kickoff_and_dailies_say_the_same_of_each_activity(csw, tm
                     assert planned[title] == said, (person.email, day, title)
                     compared += 1
     assert compared, "a remote rep reads some activity's home form"
+
+
+def test_the_wrapup_thanks_for_costumes_only_after_a_dress_up_day(csw, tmp_path: Path) -> None:
+    assert csw("init").exit_code == 0
+    for pins, costumes in (((), False), (("--pin", "tue=pajama-day"), True)):
+        out = f"week{len(pins)}"
+        assert csw("plan", "2025", "--out", out, *pins).exit_code == 0
+        plan = yaml.safe_load((tmp_path / out / "plan.yaml").read_text(encoding="utf-8"))
+        themes = {plan["ideas"][day["theme"]]["category"] for day in plan["days"]}
+        assert ("dress-up" in themes) is costumes, themes
+        preview = csw(
+            "email", "preview", f"{out}/plan.yaml", "--recipients", "recipients.csv", "--only", "wrapup"
+        )
+        assert preview.exit_code == 0, preview.stderr
+        wrapup = next((tmp_path / out / "outbox").glob("*-wrapup-*.eml"))
+        body = message_from_bytes(wrapup.read_bytes(), policy=STRICT).get_body(preferencelist=("plain",))
+        assert body is not None
+        assert ("costumes" in " ".join(body.get_content().split())) is costumes
