@@ -96,12 +96,12 @@ class DayView:
         return tuple(a for a in self.activities if not a.daily)
 
     def in_order(
-        self, shift: str | None, mine: Mapping[tuple[Any, str], Any] | None = None, *, daily: bool = True
+        self, shift: str | None, mine: Mapping[tuple[Any, str], Any] | None = None
     ) -> tuple[ActivityView, ...]:
-        """The day's activities (without the daily items unless `daily`) in the order a reader of
-        `shift` meets them: by their own slot (`mine`, by day and idea), else by their shift's first
-        session; a reader of every shift (None) by the headline times."""
-        activities = self.activities if daily else self.timed
+        """The day's activities in the order a reader of `shift` meets them: by their own slot
+        (`mine`, by day and idea), else by their shift's first session; a reader of every shift
+        (None) by the headline times."""
+        activities = self.activities
         if shift is None:
             return activities
 
@@ -113,6 +113,19 @@ class DayView:
             )
 
         return tuple(sorted(activities, key=start))
+
+    def runs_in_order(
+        self, shift: str | None, mine: Mapping[tuple[Any, str], Any] | None = None
+    ) -> tuple[tuple[ActivityView, ShiftRun], ...]:
+        """The day's own activities (no daily items), each with its run in `shift` (each of its
+        runs for a reader of every shift), in time order: by the reader's slot, else the run's start."""
+        pairs = [(a, run) for a in self.timed for run in a.runs if shift is None or run.shift == shift]
+
+        def start(pair: tuple[ActivityView, ShiftRun]) -> int:
+            slot = (mine or {}).get((self.date, pair[0].idea.id))
+            return clock_minutes(slot.start if slot else pair[1].start)
+
+        return tuple(sorted(pairs, key=start))
 
 
 @dataclass(frozen=True)
