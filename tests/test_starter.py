@@ -216,11 +216,17 @@ def test_a_daily_speaks_to_where_its_reader_works(csw, tmp_path: Path) -> None:
     people, _ = load_recipients(tmp_path / "recipients.csv")
     where = {p.email: p.field("remote") for p in people if (p.role or "") == "rep"}
     assert set(where.values()) == {"yes", "no"}, "the starter has reps on site and at home"
-    for path in (tmp_path / "csw-2025" / "outbox").glob("*-daily-*.eml"):
+    leads = {p.email for p in people if (p.role or "") in ("lead", "coordinator")}
+    told = 0  # a lead's or the coordinator's messages that say what remote reps get
+    for path in (tmp_path / "csw-2025" / "outbox").glob("*-*-*.eml"):
         message = message_from_bytes(path.read_bytes(), policy=STRICT)
         assert isinstance(message, EmailMessage)
         reader = parseaddr(str(message["To"]))[1]
-        if reader not in where:
+        if reader in leads and message["X-CSW-Kind"] in ("kickoff", "daily"):
+            text = " ".join(str(message.get_body(preferencelist=("plain",)).get_content()).split())
+            assert "From home:" not in text and "Working from home?" not in text, path.name
+            told += "Remote reps:" in text
+        if reader not in where or message["X-CSW-Kind"] not in ("kickoff", "daily"):
             continue
         body = message.get_body(preferencelist=("plain",))
         assert body is not None
@@ -230,6 +236,7 @@ def test_a_daily_speaks_to_where_its_reader_works(csw, tmp_path: Path) -> None:
             assert "From home:" not in text, path.name
         else:
             assert "for the reps on site" not in text, path.name
+    assert leads and told, "the lead and the coordinator read what remote reps get"
     kickoffs = (tmp_path / "csw-2025" / "outbox").glob("*-kickoff-*.eml")
     for path in kickoffs:
         body = message_from_bytes(path.read_bytes(), policy=STRICT).get_body(preferencelist=("plain",))
