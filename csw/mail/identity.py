@@ -22,7 +22,7 @@ _PLAIN = re.compile(r"[a-z0-9._-]+")
 _SEPARATOR = "-at-"
 # ASCII words joined by single dots, at a domain of ASCII labels: the validator leaves its letters as
 # they are (it changes only non-ASCII text and the domain's case, which casefolding undoes)
-_PLAIN_MAILBOX = re.compile(r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+PLAIN_MAILBOX = re.compile(r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _AT = re.compile(r"(?=-at-)")  # overlapping: 'a-at-at-d' could be a@at-d or a-at@d
 
 
@@ -33,7 +33,7 @@ def mailbox_key(address: str) -> str:
     Recipients arrive normalised already; the sponsor's address from csw.toml may not. An address
     the validator refuses is taken as written (trimmed, casefolded): validating it is not this
     function's job, and a message must still have an identity."""
-    if _PLAIN_MAILBOX.fullmatch(address):  # what the validator gives back as it is, or refuses
+    if PLAIN_MAILBOX.fullmatch(address):  # what the validator gives back as it is, or refuses
         return address.casefold()
     from email_validator import EmailNotValidError, validate_email
 

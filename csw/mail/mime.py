@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from csw.mail.audience import ComposeError
+from csw.mail.identity import PLAIN_MAILBOX
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -45,10 +46,8 @@ _PLAIN_HEADERS = {
     "Message-ID": re.compile(r"<[A-Za-z0-9.-]+@[A-Za-z0-9.-]+>"),  # the shape of csw's own
 }
 # "Sam Ortiz <sam@acme.example>": a name of plain words, which needs no quotes, and a plain address
-_PLAIN_ADDRESS = re.compile(
-    r"(?:[A-Za-z0-9_'-]+(?: [A-Za-z0-9_'-]+)* )?"
-    r"<[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+>"
-)
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_'-]+(?: [A-Za-z0-9_'-]+)*")
+_PLAIN_ADDRESS = re.compile(rf"(?:{_PLAIN_NAME.pattern} )?<{PLAIN_MAILBOX.pattern}>")
 _PLAIN_HEADERS |= {"From": _PLAIN_ADDRESS, "To": _PLAIN_ADDRESS}
 
 
@@ -86,15 +85,11 @@ MAX_LINE = 998  # octets in a header line, CRLF not counted (RFC 5322)
 MAX_NAME = 200  # characters of a display name: long enough for any real one, short enough to fit
 
 
-_PLAIN_NAME = re.compile(r"[A-Za-z0-9_'-]+(?: [A-Za-z0-9_'-]+)*")
-_PLAIN_MAILBOX = re.compile(r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-
-
 def mailbox(name: str, email: str, where: str) -> str:
     """`address` of a name and an address: 'Pat Lee <pat@acme.example>' written as it is where
     both are plain words (most of a roster; the email package's parse and print of 10,000 To
     lines was a seventh of composing them), the rest through `address`."""
-    if len(name) <= MAX_NAME and _PLAIN_NAME.fullmatch(name) and _PLAIN_MAILBOX.fullmatch(email):
+    if len(name) <= MAX_NAME and _PLAIN_NAME.fullmatch(name) and PLAIN_MAILBOX.fullmatch(email):
         return f"{name} <{email}>"
     return address(str(Address(display_name=name, addr_spec=email)), where)
 

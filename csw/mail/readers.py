@@ -79,19 +79,20 @@ class Readers:
         supervisor (the roster's or the recipients file's role), who hold no wave of their own."""
         from csw.people.roster import NOT_REPS
 
-        member = self.member(recipient)
-        role = member.role if member is not None else recipient.role
-        return (role or "").casefold() in NOT_REPS
+        return self._role(recipient) in NOT_REPS
 
     def remote(self, recipient: Recipient) -> bool:
         """Whether the roster says this reader works from home."""
         member = self.member(recipient)
         return member is not None and member.remote
 
-    def coordinator(self, recipient: Recipient) -> bool:
+    def _role(self, recipient: Recipient) -> str:
+        """The roster's role for the reader, else the recipients file's, casefolded."""
         member = self.member(recipient)
-        role = member.role if member is not None else recipient.role
-        return (role or "").casefold() in COORDINATOR_ROLES
+        return ((member.role if member is not None else recipient.role) or "").casefold()
+
+    def coordinator(self, recipient: Recipient) -> bool:
+        return self._role(recipient) in COORDINATOR_ROLES
 
     def scope(self, recipient: Recipient) -> Scope:
         """A rep: their shift and their own waves. Anyone else: their shift's every wave (all shifts

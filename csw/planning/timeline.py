@@ -149,8 +149,7 @@ class Timeline:
         if last < first:
             return None
         starts = sorted(
-            range(first, last + 1, GRID),
-            key=lambda s: (abs(s - _anchor(idea, window, length)), s),
+            range(first, last + 1, GRID), key=lambda s: (abs(s - _anchor(idea, window, length)), s)
         )
         booked = self._by_shift.get((day, shift.name), [])
         rooms = self._room(day, idea)
