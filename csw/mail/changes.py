@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
+from csw.exports.calendar_events import Scope
 from csw.mail.compose import Composed
 from csw.mail.journal import message_key, sent_keys
 from csw.mail.published import Record, load_record, save_record
@@ -73,14 +74,17 @@ def record_sent(outbox: Path, composed: Sequence[Composed], sent: Collection[str
     keys = sent_keys(set(sent))
     known = {message_key(message_id): message_id for message_id in record.messages}
     updated = set()
+    calendars: dict[Scope, dict[str, str]] = {}  # the readers of one scope hold the same calendar
     for item in composed:
         if message_key(item.message_id) not in keys:
             continue
         key = known.setdefault(message_key(item.message_id), item.message_id)
         record.messages[key] = item.digest
         if item.calendar:  # the reader's whole calendar, as the message brought it (cached per scope)
-            events = readers.events(readers.scope(item.draft.recipient))
-            record.published(item.draft.recipient.email, events, readers.revisions, stamp)
+            scope = readers.scope(item.draft.recipient)
+            if scope not in calendars:
+                calendars[scope] = record.calendar(readers.events(scope), readers.revisions, stamp)
+            record.hold(item.draft.recipient.email, calendars[scope])
         if item.draft.kind == "update":
             updated.add(item.draft.recipient.email.casefold())
     for item in composed:

@@ -4,7 +4,7 @@ errors that stop a send."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
@@ -125,6 +125,46 @@ def _outgoing(path: Path, rows: Mapping[str, Mapping[str, str]]) -> Outgoing:
         kind=str(headers.get("X-CSW-Kind", "")).strip() or _kind_from_name(path),
         row=row if row is not None else {"email": ", ".join(recipients)},
     )  # no bytes kept: they are read again when the message is sent
+
+
+class ReadAhead(Iterator[Outgoing]):
+    """The messages of a send in order, each file read while the server works on the one before.
+
+    The sender waits for the server's reply to each message's data; `read_next` fills that wait
+    with reading the next message to send (the first one `skip` does not pass over), and `data`
+    hands those bytes over on its first try. A retry, or any other message, reads its file then.
+    One message's bytes are held at a time."""
+
+    def __init__(self, messages: Sequence[Outgoing], skip: Callable[[Outgoing], bool]) -> None:
+        self._messages = messages
+        self._skip = skip
+        self._at = 0  # the index of the message after the one in hand
+        self._held: tuple[Outgoing, bytes] | None = None
+
+    def __next__(self) -> Outgoing:
+        if self._at >= len(self._messages):
+            raise StopIteration
+        self._at += 1
+        return self._messages[self._at - 1]
+
+    def data(self, message: Outgoing) -> bytes:
+        """The message's bytes: those read ahead for it, else its file's."""
+        if self._held is None or self._held[0] is not message:
+            return message.data
+        data, self._held = self._held[1], None
+        return data
+
+    def read_next(self) -> None:
+        """Read the file of the next message to send, if any is left; one that cannot be read is
+        left for its turn, which reports it."""
+        at = self._at
+        while at < len(self._messages) and self._skip(self._messages[at]):
+            at += 1
+        if at < len(self._messages):
+            try:
+                self._held = (self._messages[at], self._messages[at].data)
+            except SendError:
+                self._held = None
 
 
 _RECOMPOSE = "Compose the outbox again with csw email preview PLAN."

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from csw.mail.journal import JOURNAL_NAME, SYNC_EVERY, Journal, Status, message_key, read_journal
-from csw.mail.outgoing import ConnectionFailed, Outgoing, SendError, read_outbox
+from csw.mail.outgoing import ConnectionFailed, Outgoing, ReadAhead, SendError, read_outbox
 from csw.mail.report import Failure, SendReport, write_failed_csv
 from csw.mail.smtp import SmtpSettings, connect, settings_from_config
 from csw.mail.transaction import Attempt, Link
@@ -61,6 +61,7 @@ class _Delivery:
 def _deliver(
     message: Outgoing,
     link: Link,
+    ahead: ReadAhead,
     journal: Journal,
     sleep: Callable[[float], None],
     now: Callable[[], datetime],
@@ -71,7 +72,7 @@ def _deliver(
     while True:
         carried = link.carried
         at = now().replace(microsecond=0)  # a Date header has whole seconds
-        result = link.attempt(message, journal, at)
+        result = link.attempt(message, journal, at, ahead)
         unconfirmed = unconfirmed or result.outcome == "unconfirmed"
         if result.outcome == "sent":
             status: Status = "unconfirmed-resent" if unconfirmed else "sent"
@@ -167,7 +168,7 @@ def send_all(
             book.durable()  # no journal entry waits for its fsync through a pause
             sleep(seconds)
 
-        queue = iter(messages)
+        queue = ReadAhead(messages, skip=lambda message: message_key(message.message_id) in book.keys)
         in_hand: Outgoing | None = None  # for the summary of an interrupted run
         try:
             for in_hand in queue:
@@ -179,7 +180,7 @@ def send_all(
                     report.remaining.append(in_hand)
                 else:
                     pacer.wait(pause)
-                    delivery = _deliver(in_hand, link, book, pause, now)
+                    delivery = _deliver(in_hand, link, queue, book, pause, now)
                     if key in book.unsure and delivery.status == "sent":
                         delivery = dataclasses.replace(delivery, status="unconfirmed-resent")
                     progress(in_hand, _settle(in_hand, delivery, report, book, now))

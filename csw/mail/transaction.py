@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Literal
 
 from csw.mail.journal import Journal
-from csw.mail.outgoing import ConnectionFailed, Outgoing
+from csw.mail.outgoing import ConnectionFailed, Outgoing, ReadAhead
 from csw.mail.smtp import SmtpSettings, said, timed_out
 from csw.mail.stamp import due_time
 
@@ -32,15 +32,23 @@ class Attempt:
     due: datetime | None = None  # the Date the message was composed with, once it is sent
 
 
-def transact(smtp: smtplib.SMTP, message: Outgoing, journal: Journal, at: datetime) -> Attempt:
+def transact(
+    smtp: smtplib.SMTP,
+    message: Outgoing,
+    journal: Journal,
+    at: datetime,
+    data: bytes,
+    meanwhile: Callable[[], None] = lambda: None,
+) -> Attempt:
     """MAIL, RCPT, DATA driven one by one, so a lost connection tells in which phase it was lost.
 
-    The journal's grouped fsync runs while the server reads the MAIL command, so that the disk and
-    the server work at the same time; its in-flight line is written once the server is ready for
-    the data, before any of it goes. `at` is the message's Date as it goes out.
+    `data` is the message's bytes, read once for this try; `at` is its Date as it goes out. The
+    client works while the server does: the journal's grouped fsync and the payload's making run
+    while the server reads the MAIL command, and `meanwhile` (reading the next message) while it
+    takes in the data. The in-flight line is written once the server is ready for the data,
+    before any of it goes.
     """
     phase: Phase = "mail"
-    data = message.data  # read once: the options, the payload and the due time come from it
     try:
         options = _mail_options(smtp, message, not data.isascii())
         if options is None:
@@ -49,6 +57,7 @@ def transact(smtp: smtplib.SMTP, message: Outgoing, journal: Journal, at: dateti
             )
         _put_mail(smtp, message.sender, options)
         journal.sync_some()
+        payload = message.wire_at(at, data)
         code, text = smtp.getreply()
         if code != 250:
             return _refusal(phase, code, text)
@@ -62,8 +71,10 @@ def transact(smtp: smtplib.SMTP, message: Outgoing, journal: Journal, at: dateti
         if code != 354:
             return _refusal(phase, code, text)
         journal.in_flight(message, at)
-        smtp.send(message.wire_at(at, data))
+        smtp.send(payload)
         phase = "reply"  # the whole message is out: from here on, a lost connection is ambiguous
+        meanwhile()
+        due = due_time(data)
         code, text = smtp.getreply()
     except OSError as error:  # SMTPServerDisconnected, resets and timeouts: the connection is gone
         outcome: Outcome = "unconfirmed" if phase == "reply" else "temporary"
@@ -75,7 +86,7 @@ def transact(smtp: smtplib.SMTP, message: Outgoing, journal: Journal, at: dateti
         return Attempt(outcome, phase, None, lost, usable=False)
     if code != 250:
         return _refusal("reply", code, text, ambiguous=code < 0)
-    return Attempt("sent", "reply", code, accepted=accepted, refused=refused, due=due_time(data))
+    return Attempt("sent", "reply", code, accepted=accepted, refused=refused, due=due)
 
 
 def _put_mail(smtp: smtplib.SMTP, sender: str, options: Sequence[str]) -> None:
@@ -141,12 +152,13 @@ class Link:
         self.opened = 0
         self.carried = 0  # messages accepted over the current connection
 
-    def attempt(self, message: Outgoing, journal: Journal, at: datetime) -> Attempt:
-        """One try at `message`, dated `at`, reconnecting or resetting first when needed."""
+    def attempt(self, message: Outgoing, journal: Journal, at: datetime, ahead: ReadAhead) -> Attempt:
+        """One try at `message`, dated `at`, reconnecting or resetting first when needed; its bytes
+        come from `ahead`, which reads the next message's while the server takes this one's."""
         smtp = self._ready()
         if isinstance(smtp, Attempt):
             return smtp
-        result = transact(smtp, message, journal, at)
+        result = transact(smtp, message, journal, at, ahead.data(message), ahead.read_next)
         if not result.usable:
             self.drop()
         elif result.outcome == "sent":
