@@ -144,7 +144,7 @@ def test_daily_messages_carry_the_day(csw, planned: Path) -> None:
     dailies = [m for m in found.values() if m["X-CSW-Kind"] == "daily" and "sam@" in str(m["To"])]
     for message, day in zip(dailies, plan.days, strict=True):
         title = plan.idea(day.theme).title
-        assert message["Subject"].startswith(f"Today is {title}:")
+        assert message["Subject"].startswith(f"{title}: Customer Service Week")
         assert parsedate_to_datetime(message["Date"]).date() == day.date
         text = content(message.get_body(preferencelist=("plain",)))  # type: ignore[arg-type]
         theme = plan.idea(day.theme)

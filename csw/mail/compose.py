@@ -295,8 +295,6 @@ class Composer:
             "remote_rep": readers.remote(reader),
             "coordinator": readers.coordinator(reader),
             "lead": readers.lead(reader),
-            # what labels a remote form: for a rep, where they are; for a lead, whose it is
-            "from_home": "Remote reps:" if readers.lead(reader) else "From home:",
             "mine": {(slot.day, slot.idea): slot for slot in slots},
             "changes": draft.changes,
             "invites": readers.invites,

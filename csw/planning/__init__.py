@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date
 
 from csw.core.errors import PlanError
-from csw.ideas.model import Idea, Span
+from csw.ideas.model import Format, Idea, Span
 from csw.plan.model import Activity, Day, Organization, Plan, WeekSpan, headline_start
 from csw.planning.constraints import Constraints
 from csw.planning.prep import prep_timeline
@@ -32,6 +32,7 @@ def make_plan(
     planner = Planner(week, ideas, constraints, seed)
     state = planner.run()
     notes = [*planner.notes, *_displaced(week, ideas, constraints, seed, state)]
+    notes += _few_seats(state, constraints)
     chosen = [p.idea for p in state.placed.values()]
     used = set(state.placed)
     points = year_round(week, ideas, constraints, seed, used) if constraints.year_round else ()
@@ -66,6 +67,39 @@ def _day(state: WeekState, day: date, main_shift: str) -> Day:
     ]
     activities.sort(key=lambda a: (headline_start(a, main_shift), a.idea))
     return Day(date=day, theme=theme.id, activities=tuple(activities))
+
+
+FEW_SEATS = 3  # a live session for fewer reps than this is a talk to one or two people
+
+
+def _few_seats(state: WeekState, constraints: Constraints) -> list[str]:
+    """A note when a live session seats fewer than FEW_SEATS of a shift's reps: a small team's cap
+    on who may be off the phones at once leaves a speaker with a rep or two and the rest with the
+    recording, which the coordinator should know before the reps read it."""
+    team = constraints.team
+    counts = team.shift_headcounts()
+    short: dict[str, None] = {}  # titles in plan order, once
+    seats: dict[str, int] = {}
+    for placed in state.placed.values():
+        if placed.idea.format is not Format.live:
+            continue
+        for sessions in placed.sessions.values():
+            for session in sessions:
+                if 0 < session.reps < min(FEW_SEATS, counts.get(session.shift, 0)):
+                    short[placed.idea.title] = None
+                    seats[session.shift] = max(seats.get(session.shift, 0), session.reps)
+    if not short:
+        return []
+    from csw.core.locale_formats import and_list
+
+    seated = and_list(
+        (f"{n} of the {counts[shift]} {shift}-shift reps" for shift, n in seats.items()), constraints.locale
+    )
+    return [
+        f"Live sessions seat at most {seated} (team.max_off_phones = {team.max_off_phones:g}), so most"
+        f" reps watch {and_list(short, constraints.locale)} on the recording. To seat more of them,"
+        " raise team.max_off_phones for the week, or exclude the live ideas (ideas.exclude)."
+    ]
 
 
 def _displaced(
