@@ -149,9 +149,14 @@ def expected_days(context: dict) -> list[tuple]:
             waves = max(run.waves for run in activity.runs) if activity.idea.format.value == "waves" else 0
             per_shift = " a shift" if len(activity.runs) > 1 else ""
             role = {"opening": "Opens the week", "finale": "The finale"}.get(activity.role or "")
+            # every shift in order: the legend under the title names them; else each time is named
+            every = [run.shift for run in activity.runs] == [shift.name for shift in context["team"].shifts]
+            named = context["multi_shift"] and not every
             activities.append(
                 (
-                    " / ".join(clock(run.start) for run in activity.runs),
+                    " / ".join(
+                        clock(run.start) + (f" ({run.shift})" if named else "") for run in activity.runs
+                    ),
                     activity.idea.title,
                     role,
                     f"in {waves} waves{per_shift}" if waves > 1 else None,
@@ -480,3 +485,14 @@ def test_poster_screenshot_shows_the_colour_blocks(week: str, chromium: str, req
     # The masthead is a dark block with white and gold text on it.
     red, green, blue = rows[60][60]
     assert red + green + blue < 200, rows[60][60].hex()
+
+
+def test_a_two_shift_poster_says_whose_time_is_which(busy) -> None:
+    html, context = busy
+    doc = parse(html)
+    assert doc.find("zone").text().endswith(", early shift / late shift"), "the legend of two times"
+    assert context["daily"], "the busy week has a daily item"
+    band = next(p for p in doc.walk() if p.tag == "p" and p.text().startswith("Every day:"))
+    for activity in context["daily"]:
+        times = " / ".join(f"{clock(run.start)} ({run.shift})" for run in activity.runs)
+        assert f"{activity.idea.title} at {times}" in band.text()
