@@ -148,7 +148,9 @@ def test_the_time_zone_is_named_as_the_locale_names_it(week) -> None:
     assert zone not in name, "the starter's zone has a name of its own"
     said = f"{name} ({zone})"
     assert f"All times are {said}." in (folder / "agenda.md").read_text(encoding="utf-8")
-    assert f"All times {said}</p>" in (folder / "poster.html").read_text(encoding="utf-8")
+    assert f"All times {said}, day shift / evening shift</p>" in (folder / "poster.html").read_text(
+        encoding="utf-8"
+    )
     kickoff = next((folder / "outbox").glob("*-kickoff-*.eml"))
     assert f"Times are {said}." in text_of(read_eml(kickoff))
 

@@ -39,7 +39,7 @@ HOSTILE_BANK = """
   title: "<script>alert(1)</script> & Friends Day"
   category: dress-up
   kind: theme
-  summary: "Wear <b>bold</b> colours & bring a friend."
+  summary: "Wear <b>bold</b> stripes & bring a friend."
   how_to: |
     1. Pick a colour.
     2. Wear it.
@@ -313,14 +313,14 @@ def test_plan_text_is_escaped(csw, write, tmp_path: Path) -> None:
     assert "<script" not in html
     assert "<b>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Friends Day" in html
-    assert "Wear &lt;b&gt;bold&lt;/b&gt; colours &amp; bring a friend." in html
+    assert "Wear &lt;b&gt;bold&lt;/b&gt; stripes &amp; bring a friend." in html
     assert "Smith &amp; &lt;Sons&gt;" in html
 
     doc = parse(html)
     monday = doc.find_all("day")[0]
     assert monday.find("day-theme").text() == HOSTILE_TITLE
     assert monday.find("day-theme").children == [HOSTILE_TITLE]  # text, not elements
-    assert monday.find("day-summary").text() == "Wear <b>bold</b> colours & bring a friend."
+    assert monday.find("day-summary").text() == "Wear <b>bold</b> stripes & bring a friend."
     assert doc.find("kicker").text() == "Smith & <Sons> · Customer Service"
     assert_self_contained(html, doc)
 

@@ -56,6 +56,10 @@ class Bank:
     ideas: dict[str, Idea] = field(default_factory=dict)
     origin: dict[str, str] = field(default_factory=dict)
 
+    def builtin_ids(self) -> frozenset[str]:
+        """The ids of the ideas csw wrote (the built-in bank's, not replaced by a user's)."""
+        return frozenset(i for i, where in self.origin.items() if where.startswith(_BUILTIN_MARK))
+
     def get(self, idea_id: str) -> Idea:
         try:
             return self.ideas[idea_id]

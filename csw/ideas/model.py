@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
@@ -97,6 +98,9 @@ class PrepTask(StrictModel):
     task: OneLine = Field(min_length=1, max_length=200)
     days_before: Int = Field(ge=0, le=365)
 
+    def respelled(self, spell: Callable[[str], str]) -> PrepTask:
+        return self.model_copy(update={"task": spell(self.task)})
+
 
 class RemoteForm(StrictModel):
     """What a remote rep gets instead of the idea as written: a credit, a kit, a call."""
@@ -110,6 +114,16 @@ class RemoteForm(StrictModel):
 
     def cost(self, reps: int) -> float:
         return round(self.cost_per_person * reps + (self.fixed_cost if reps else 0), 2)
+
+    def respelled(self, spell: Callable[[str], str]) -> RemoteForm:
+        return self.model_copy(
+            update={
+                "summary": spell(self.summary),
+                "pitch": spell(self.pitch),
+                "how_to": self.how_to and spell(self.how_to),
+                "prep": tuple(task.respelled(spell) for task in self.prep),
+            }
+        )
 
 
 class Idea(StrictModel):
@@ -213,6 +227,20 @@ class Idea(StrictModel):
             return self.slot_minutes
         return self.duration_minutes
 
+    def respelled(self, spell: Callable[[str], str]) -> Idea:
+        """The idea with `spell` applied to every text a reader sees (csw.core.spelling)."""
+        return self.model_copy(
+            update={
+                "title": spell(self.title),
+                "summary": spell(self.summary),
+                "pitch": self.pitch and spell(self.pitch),
+                "how_to": spell(self.how_to),
+                "location": self.location and spell(self.location),
+                "remote": self.remote and self.remote.respelled(spell),
+                "prep": tuple(task.respelled(spell) for task in self.prep),
+            }
+        )
+
     @property
     def rep_pitch(self) -> str:
         """The line addressed to the reps: the pitch, or the summary of an idea that has none."""
@@ -298,7 +326,7 @@ UPGRADE_HINT = (
 
 GOAL_LABELS = {
     Goal.boost_morale: "Boost morale",
-    Goal.reward_reps: "Reward and recognise the reps",
+    Goal.reward_reps: "Reward the reps for the work they do",
     Goal.raise_awareness: "Raise company-wide awareness of customer service",
     Goal.thank_departments: "Thank the other departments for their support",
     Goal.remind_customers: "Remind customers of our commitment to service",

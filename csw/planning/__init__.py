@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 from datetime import date
 
@@ -27,16 +27,22 @@ def make_plan(
     *,
     organization: Organization,
     theme: str | None,
+    respell: Collection[str] = (),
 ) -> Plan:
-    """Plan `week` from `ideas` under `constraints`; raise PlanError naming what cannot be met."""
+    """Plan `week` from `ideas` under `constraints`; raise PlanError naming what cannot be met.
+
+    `respell`: the ids of the ideas csw wrote (in British English), which an American English team
+    reads respelled; a user's own ideas come out as they wrote them."""
     planner = Planner(week, ideas, constraints, seed)
     state = planner.run()
     notes = [*planner.notes, *_displaced(week, ideas, constraints, seed, state)]
     notes += _few_seats(state, constraints)
-    chosen = [p.idea for p in state.placed.values()]
+    locale = constraints.locale if respell else ""
+    spelled = {p.idea.id: _spelled(p.idea, locale, respell) for p in state.placed.values()}
+    chosen = list(spelled.values())
     used = set(state.placed)
     points = year_round(week, ideas, constraints, seed, used) if constraints.year_round else ()
-    runs = [(p.day or week.start, p.idea) for p in state.placed.values()]
+    runs = [(p.day or week.start, spelled[p.idea.id]) for p in state.placed.values()]
     return Plan(
         year=week.year,
         theme=theme,
@@ -47,10 +53,22 @@ def make_plan(
         all_week=tuple(i.id for i in chosen if i.span is Span.week),
         days=tuple(_day(state, day, constraints.team.main_shift) for day in week.days),
         prep=prep_timeline(runs, constraints.team.mode),
-        ideas={idea.id: idea for idea in [*chosen, *(ideas[p.idea] for p in points)]},
+        ideas={
+            idea.id: idea for idea in [*chosen, *(_spelled(ideas[p.idea], locale, respell) for p in points)]
+        },
         year_round=points,
         notes=tuple(notes),
     )
+
+
+def _spelled(idea: Idea, locale: str, respell: Collection[str]) -> Idea:
+    """The idea as the team spells: the built-in bank's British English respelled for American
+    English teams (csw.core.spelling), once, for every output made from the plan."""
+    if idea.id not in respell or not locale:
+        return idea
+    from csw.core.spelling import american, writes_american
+
+    return idea.respelled(american) if writes_american(locale) else idea
 
 
 def _day(state: WeekState, day: date, main_shift: str) -> Day:

@@ -213,6 +213,7 @@ class _Planning:
                 domain=org.domain,
             ),
             theme=theme_of(options.year, config.themes, org.theme),
+            respell=self.bank.builtin_ids(),
         )
 
     def _constraints(self, team: Team, entry: TeamEntry | None) -> Constraints:
