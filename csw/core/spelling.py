@@ -55,7 +55,9 @@ def writes_american(locale: str) -> bool:
 @cache
 def _pattern() -> re.Pattern[str]:
     words = sorted(AMERICAN, key=len, reverse=True)  # the longest first: "colours" before "colour"
-    return re.compile(r"\b(" + "|".join(re.escape(word) for word in words) + r")\b", re.IGNORECASE)
+    # "[Cc]olour" rather than IGNORECASE, which made the scan a third slower
+    either = (f"[{word[0].upper()}{word[0]}]{re.escape(word[1:])}" for word in words)
+    return re.compile(r"\b(" + "|".join(either) + r")\b")
 
 
 def american(text: str) -> str:
@@ -65,5 +67,5 @@ def american(text: str) -> str:
 
 def _respelled(found: re.Match[str]) -> str:
     word = found[1]
-    new = AMERICAN[word.lower()]
+    new = AMERICAN[word[0].lower() + word[1:]]
     return new[0].upper() + new[1:] if word[0].isupper() else new

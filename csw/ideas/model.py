@@ -10,7 +10,7 @@ import math
 import re
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import (
     Field,
@@ -94,12 +94,37 @@ class Kind(StrEnum):
     activity = "activity"
 
 
+_Model = TypeVar("_Model", bound=StrictModel)
+
+
+def _respelled(model: _Model, spell: Callable[[str], str], fields: tuple[str, ...]) -> _Model:
+    """`model` with `spell` applied to these fields (texts, and models or tuples of models that
+    respell themselves); the model itself when no text changes, as most of a plan's do not."""
+    changed = {}
+    for name in fields:
+        value = getattr(model, name)
+        new = _respelled_value(value, spell)
+        if new != value:
+            changed[name] = new
+    return model.model_copy(update=changed) if changed else model
+
+
+def _respelled_value(value: Any, spell: Callable[[str], str]) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return spell(value)
+    if isinstance(value, tuple):
+        return tuple(_respelled_value(item, spell) for item in value)
+    return value.respelled(spell)
+
+
 class PrepTask(StrictModel):
     task: OneLine = Field(min_length=1, max_length=200)
     days_before: Int = Field(ge=0, le=365)
 
     def respelled(self, spell: Callable[[str], str]) -> PrepTask:
-        return self.model_copy(update={"task": spell(self.task)})
+        return _respelled(self, spell, ("task",))
 
 
 class RemoteForm(StrictModel):
@@ -116,14 +141,7 @@ class RemoteForm(StrictModel):
         return round(self.cost_per_person * reps + (self.fixed_cost if reps else 0), 2)
 
     def respelled(self, spell: Callable[[str], str]) -> RemoteForm:
-        return self.model_copy(
-            update={
-                "summary": spell(self.summary),
-                "pitch": spell(self.pitch),
-                "how_to": self.how_to and spell(self.how_to),
-                "prep": tuple(task.respelled(spell) for task in self.prep),
-            }
-        )
+        return _respelled(self, spell, ("summary", "pitch", "how_to", "prep"))
 
 
 class Idea(StrictModel):
@@ -229,17 +247,7 @@ class Idea(StrictModel):
 
     def respelled(self, spell: Callable[[str], str]) -> Idea:
         """The idea with `spell` applied to every text a reader sees (csw.core.spelling)."""
-        return self.model_copy(
-            update={
-                "title": spell(self.title),
-                "summary": spell(self.summary),
-                "pitch": self.pitch and spell(self.pitch),
-                "how_to": spell(self.how_to),
-                "location": self.location and spell(self.location),
-                "remote": self.remote and self.remote.respelled(spell),
-                "prep": tuple(task.respelled(spell) for task in self.prep),
-            }
-        )
+        return _respelled(self, spell, ("title", "summary", "pitch", "how_to", "location", "remote", "prep"))
 
     @property
     def rep_pitch(self) -> str:

@@ -37,7 +37,7 @@ def make_plan(
     state = planner.run()
     notes = [*planner.notes, *_displaced(week, ideas, constraints, seed, state)]
     notes += _few_seats(state, constraints)
-    locale = constraints.locale if respell else ""
+    locale = constraints.locale
     spelled = {p.idea.id: _spelled(p.idea, locale, respell) for p in state.placed.values()}
     chosen = list(spelled.values())
     used = set(state.placed)
@@ -64,7 +64,7 @@ def make_plan(
 def _spelled(idea: Idea, locale: str, respell: Collection[str]) -> Idea:
     """The idea as the team spells: the built-in bank's British English respelled for American
     English teams (csw.core.spelling), once, for every output made from the plan."""
-    if idea.id not in respell or not locale:
+    if idea.id not in respell:
         return idea
     from csw.core.spelling import american, writes_american
 
