@@ -402,3 +402,39 @@ def test_a_roster_that_is_not_there_is_exit_2_saying_which_option(csw, write) ->
     other = csw("plan", "2025", "--roster", "missing.csv")
     other.assert_clean_error()
     assert "missing.csv: no such roster file" in other.stderr
+
+
+def test_every_rep_of_a_shift_is_accounted_for_during_a_live_session(csw, tmp_path: Path) -> None:
+    """In the starter's hybrid team, each live session's sheet names who is in the room, who stays
+    on the queue for the recording and who works from home with the remote form: all the shift."""
+    assert csw("init").exit_code == 0
+    assert csw("plan", "2025").exit_code == 0
+    plan = load_plan(tmp_path / "csw-2025" / "plan.yaml")
+    with (tmp_path / "recipients.csv").open(newline="", encoding="utf-8") as stream:
+        roster = [row for row in csv.DictReader(stream) if row["role"] == "rep"]
+    sheet = (tmp_path / "csw-2025" / "coverage.md").read_text(encoding="utf-8")
+    checked = 0
+    for day in plan.days:
+        part = sheet.split(f"## {long_date(day.date)}\n")[1].split("\n## ")[0]
+        for shift in plan.team.shifts:
+            block = part.split(f"### {shift.name.capitalize()} shift, ")[1].split("\n### ")[0]
+            reps = [r for r in roster if r["shift"] == shift.name]
+            remote = sorted(r["name"] for r in reps if r["remote"] == "yes")
+            for activity in day.activities:
+                idea = plan.idea(activity.idea)
+                own = [s for s in activity.sessions if s.shift == shift.name and s.reps > 0]
+                if idea.format.value != "live" or not own:
+                    continue
+                seated = sum(s.reps for s in own)
+                watching = re.search(rf"{re.escape(idea.title)}: (\d+) stays? on the queue", block)
+                home = re.search(
+                    rf"{re.escape(idea.title)}: (.+?) works? from home and gets? its remote form", block
+                )
+                named = home[1].replace(" and ", ", ").split(", ") if home else []
+                assert sorted(named) == (remote if idea.leaves_out_remote_reps(plan.team.mode) else [])
+                assert seated + int(watching[1] if watching else 0) + len(named) == len(reps), (
+                    day.date,
+                    idea.id,
+                )
+                checked += 1
+    assert checked >= 5, "the starter's week has live sessions in both shifts"

@@ -72,10 +72,13 @@ def test_a_rep_covering_the_queue_reads_what_a_live_session_is_and_a_remote_rep_
         for activity in day["activities"]
         if plan["ideas"][activity["idea"]]["format"] == "live"
     ]
-    covering = homes = 0
+    covering = homes = streamed = 0
     for (reader, name), text in texts.items():
         if "-daily-" not in name or not roles[reader].startswith("rep"):
             continue
+        # a live seat is in the room for a rep on site, on the stream for one at home
+        streamed += text.count(", on the stream)")
+        assert roles[reader].endswith("-remote") or ", on the stream)" not in text, name
         day = next(d for d in plan["days"] if name.startswith(str(d["date"])))
         for date, idea_id in live:
             idea = plan["ideas"][idea_id]
@@ -91,3 +94,4 @@ def test_a_rep_covering_the_queue_reads_what_a_live_session_is_and_a_remote_rep_
             assert _one_line(theme["pitch"]) not in text, name
     assert covering, "some rep keeps the queue covered during a live session, and is told what it is"
     assert homes, "a remote rep reads a themed day's home form"
+    assert streamed, "a remote rep with a live seat is told it is on the stream"

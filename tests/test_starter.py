@@ -313,4 +313,6 @@ def test_a_small_team_is_told_when_live_sessions_seat_a_rep_or_two(csw, tmp_path
     assert "1 of the 4 day-shift reps and 1 of the 4 evening-shift reps" in note
     assert all(title in note for title in live) and "team.max_off_phones" in note
     assert note in " ".join(result.stdout.split()), "csw plan says it too"
+    agenda = (tmp_path / "csw-2025" / "agenda.md").read_text(encoding="utf-8")
+    assert "up to 1 rep in the room or on the stream while the rest cover the phones;" in agenda, "hybrid"
     # (40 reps seat 10 a session, and say nothing: the README's plan output, held by test_docs)

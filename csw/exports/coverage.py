@@ -73,6 +73,8 @@ class ShiftSheet:
     times: tuple[TimeRow, ...]
     recording: tuple[Missing, ...]
     unplaced: tuple[Missing, ...]
+    # (activity, remote reps): they get its remote form, so they are counted on the phones
+    from_home: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def short(self) -> bool:
@@ -151,7 +153,27 @@ def _sheet(
             plan, [u for u in assignment.recording if (u.day, u.shift) == (day, shift)], names
         ),
         unplaced=_missing(plan, [u for u in assignment.unplaced if (u.day, u.shift) == (day, shift)], names),
+        from_home=_from_home(plan, day, shift, people),
     )
+
+
+def _from_home(
+    plan: Plan, day: date, shift: str, people: list[Member]
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The activities of the shift that take reps off the phones but leave its remote reps out,
+    with those reps: the sheet says they are counted on the phones."""
+    remote = tuple(
+        sorted((m.name for m in people if m.rep and m.remote and m.shift == shift), key=str.casefold)
+    )
+    if not remote:
+        return ()
+    found = []
+    for activity in next(d for d in plan.days if d.date == day).activities:
+        idea = plan.ideas[activity.idea]
+        away = any(s.shift == shift and s.reps > 0 for s in activity.sessions)
+        if away and idea.leaves_out_remote_reps(plan.team.mode):
+            found.append((idea.title, remote))
+    return tuple(found)
 
 
 def _times(
