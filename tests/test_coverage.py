@@ -420,6 +420,10 @@ def test_every_rep_of_a_shift_is_accounted_for_during_a_live_session(csw, tmp_pa
             block = part.split(f"### {shift.name.capitalize()} shift, ")[1].split("\n### ")[0]
             reps = [r for r in roster if r["shift"] == shift.name]
             remote = sorted(r["name"] for r in reps if r["remote"] == "yes")
+            if "Covering the phones as well" in block:  # the reps count apart from who covers
+                phones = re.findall(r"^\|[^|]+\|[^|]+\| ([^|]+) \|$", block, re.M)[1:]
+                assert all(cell.endswith(" and 1 covering") for cell in phones if cell != "On the phones")
+                assert f"all {len(reps) + 1}" not in block
             for activity in day.activities:
                 idea = plan.idea(activity.idea)
                 own = [s for s in activity.sessions if s.shift == shift.name and s.reps > 0]

@@ -15,6 +15,7 @@ from functools import cache
 # British -> American, lower case; a capital first letter is kept.
 AMERICAN = {
     "agree a": "agree on a",
+    "agree the": "agree on the",
     "anonymised": "anonymized",
     "cancelled": "canceled",
     "centre": "center",
