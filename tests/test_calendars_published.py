@@ -154,7 +154,7 @@ def test_the_record_finds_what_changed_was_added_and_removed_and_raises_only_tho
     plan = two_shift_plan()
     events = plan_events(plan)
     record = Record()
-    record.published("jo@acme.example", events, {}, plan_stamp(plan))
+    record.hold("jo@acme.example", record.calendar(events, {}, plan_stamp(plan)))
     assert changes(record, "Jo@Acme.example", events) == [], "nothing changed: addresses ignore case"
     edited = plan_for(
         shifts="two", headcount=40, seed=1, budget=3000, pins={plan.days[1].date: ("pajama-day",)}
@@ -184,7 +184,10 @@ def test_every_revision_is_newer_than_what_went_out(sequence: int, seconds: int)
     events = plan_events(plan)[:3]
     sent_at = plan_stamp(plan) + timedelta(seconds=seconds)
     record = Record()
-    record.published("jo@acme.example", events, {e.uid: Revision(sequence, sent_at) for e in events}, sent_at)
+    record.hold(
+        "jo@acme.example",
+        record.calendar(events, {e.uid: Revision(sequence, sent_at) for e in events}, sent_at),
+    )
     revised = record.revisions({e.uid: "another digest" for e in events}, plan_stamp(plan))
     for revision in revised.values():
         assert revision.sequence == sequence + 1 and revision.stamp > sent_at
@@ -193,7 +196,7 @@ def test_every_revision_is_newer_than_what_went_out(sequence: int, seconds: int)
 def test_the_record_reads_back_what_was_saved(tmp_path: Any) -> None:
     plan = two_shift_plan()
     record = Record()
-    record.published("jo@acme.example", plan_events(plan), {}, plan_stamp(plan))
+    record.hold("jo@acme.example", record.calendar(plan_events(plan), {}, plan_stamp(plan)))
     record.messages["<a@b>"] = "digest"
     save_record(tmp_path, record)
     assert load_record(tmp_path) == record
@@ -204,18 +207,20 @@ def test_a_reader_updated_later_is_still_told_what_they_had() -> None:
     events = plan_events(plan)
     record = Record()
     for reader in ("a@acme.example", "b@acme.example"):
-        record.published(reader, events, {}, plan_stamp(plan))
+        record.hold(reader, record.calendar(events, {}, plan_stamp(plan)))
     data = plan.model_dump(mode="json")
     session = next(s for d in data["days"] for a in d["activities"] for s in a["sessions"] if s["reps"] == 0)
     old = session["start"]
     hours = int(old[:2]) + (1 if int(old[:2]) < 15 else -1)
     session["start"], session["end"] = f"{hours:02d}:00", f"{hours:02d}:15"
     now = plan_events(Plan.model_validate(data))
-    record.published(
+    record.hold(
         "a@acme.example",
-        now,
-        record.revisions({e.uid: e.digest for e in now}, plan_stamp(plan)),
-        plan_stamp(plan),
+        record.calendar(
+            now,
+            record.revisions({e.uid: e.digest for e in now}, plan_stamp(plan)),
+            plan_stamp(plan),
+        ),
     )
     assert changes(record, "a@acme.example", now) == [], "a has the new version"
     (moved,) = changes(record, "b@acme.example", now)

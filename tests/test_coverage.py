@@ -434,7 +434,7 @@ def test_every_rep_of_a_shift_is_accounted_for_during_a_live_session(csw, tmp_pa
                 home = re.search(
                     rf"{re.escape(idea.title)}: (.+?) works? from home and gets? its remote form", block
                 )
-                named = home[1].replace(" and ", ", ").split(", ") if home else []
+                named = re.split(r",? and |, ", home[1]) if home else []  # "A and B", "A, B, and C"
                 assert sorted(named) == (remote if idea.leaves_out_remote_reps(plan.team.mode) else [])
                 assert seated + int(watching[1] if watching else 0) + len(named) == len(reps), (
                     day.date,

@@ -5,6 +5,7 @@ of the day alone."""
 
 from __future__ import annotations
 
+import re
 from email import message_from_bytes, policy
 from email.utils import parseaddr
 from pathlib import Path
@@ -49,7 +50,16 @@ def test_a_lead_and_the_coordinator_read_what_each_thing_is_not_a_reps_pitch(csw
     for (reader, name), text in texts.items():
         if roles[reader] not in ("lead", "coordinator"):
             continue
-        assert "that means you" not in text, name
+        assert "that means you" not in text and "at your desk" not in text, name
+        assert "if you are on the queue" not in text, name
+        if roles[reader] == "coordinator" and "-kickoff-" in name:
+            for idea_id in {a["idea"] for d in plan["days"] for a in d["activities"]}:
+                idea = plan["ideas"][idea_id]
+                if idea["span"] == "daily":  # once, with every shift's time
+                    assert text.count(f" {idea['title']}: ") == 1, idea_id
+                    assert re.search(
+                        r"\(day shift\), \S+ [AP]M \(evening shift\) " + re.escape(idea["title"]), text
+                    )
         for idea in ideas:
             pitch = _one_line(idea.get("pitch") or "")
             if pitch and pitch != _one_line(idea["summary"]):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from csw.core.locale_formats import and_list
 from csw.people.recipients import load_recipients
 from csw.settings.config_file import load_config
 
@@ -310,7 +311,7 @@ def test_a_small_team_is_told_when_live_sessions_seat_a_rep_or_two(csw, tmp_path
     }
     assert live and max(live.values()) < 3, "the starter's 4 reps a shift seat a rep or two live"
     (note,) = [n for n in plan["notes"] if n.startswith("Live sessions seat")]
-    assert "1 of the 4 day-shift reps and 1 of the 4 evening-shift reps" in note
+    assert and_list(["1 of the 4 day-shift reps", "1 of the 4 evening-shift reps"]) in note  # Babel's "and"
     assert all(title in note for title in live) and "team.max_off_phones" in note
     assert note in " ".join(result.stdout.split()), "csw plan says it too"
     agenda = (tmp_path / "csw-2025" / "agenda.md").read_text(encoding="utf-8")

@@ -106,11 +106,8 @@ class DayView:
             return activities
 
         def start(activity: ActivityView) -> int:
-            slot = (mine or {}).get((self.date, activity.idea.id))
             runs = [run.start for run in activity.runs if run.shift == shift]
-            return clock_minutes(
-                slot.start if slot else min(runs, key=clock_minutes) if runs else activity.start
-            )
+            return self._met_at(activity, mine, min(runs, key=clock_minutes) if runs else activity.start)
 
         return tuple(sorted(activities, key=start))
 
@@ -121,11 +118,12 @@ class DayView:
         runs for a reader of every shift), in time order: by the reader's slot, else the run's start."""
         pairs = [(a, run) for a in self.timed for run in a.runs if shift is None or run.shift == shift]
 
-        def start(pair: tuple[ActivityView, ShiftRun]) -> int:
-            slot = (mine or {}).get((self.date, pair[0].idea.id))
-            return clock_minutes(slot.start if slot else pair[1].start)
+        return tuple(sorted(pairs, key=lambda pair: self._met_at(pair[0], mine, pair[1].start)))
 
-        return tuple(sorted(pairs, key=start))
+    def _met_at(self, activity: ActivityView, mine: Mapping[tuple[Any, str], Any] | None, start: str) -> int:
+        """The minute the reader meets `activity`: their own slot's start (`mine`), else `start`."""
+        slot = (mine or {}).get((self.date, activity.idea.id))
+        return clock_minutes(slot.start if slot else start)
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ class Record:
         self, events: Iterable[CalEvent], revisions: Mapping[str, Revision], stamp: datetime
     ) -> dict[str, str]:
         """These events as they now went out, at these revisions (else 0 and `stamp`): what a
-        person who got them holds, for `published`."""
+        person who got them holds, for `hold`."""
         held = {}
         for event in events:
             revision = revisions.get(event.uid) or Revision(0, stamp)
@@ -76,12 +76,6 @@ class Record:
             )
             held[sys.intern(event.uid)] = sys.intern(f"{event.digest} {_iso(event.start)}")
         return held
-
-    def published(
-        self, address: str, events: Iterable[CalEvent], revisions: Mapping[str, Revision], stamp: datetime
-    ) -> None:
-        """`address` now has these events in their calendar, at these revisions (else 0 and `stamp`)."""
-        self.hold(address, self.calendar(events, revisions, stamp))
 
     def hold(self, address: str, held: dict[str, str]) -> None:
         """`address` now has this calendar, from `calendar`: one dict may serve many people, as it

@@ -37,8 +37,7 @@ def make_plan(
     state = planner.run()
     notes = [*planner.notes, *_displaced(week, ideas, constraints, seed, state)]
     notes += _few_seats(state, constraints)
-    locale = constraints.locale
-    spelled = {p.idea.id: _spelled(p.idea, locale, respell) for p in state.placed.values()}
+    spelled = {p.idea.id: _spelled(p.idea, constraints.locale, respell) for p in state.placed.values()}
     chosen = list(spelled.values())
     used = set(state.placed)
     points = year_round(week, ideas, constraints, seed, used) if constraints.year_round else ()
@@ -54,7 +53,8 @@ def make_plan(
         days=tuple(_day(state, day, constraints.team.main_shift) for day in week.days),
         prep=prep_timeline(runs, constraints.team.mode),
         ideas={
-            idea.id: idea for idea in [*chosen, *(_spelled(ideas[p.idea], locale, respell) for p in points)]
+            idea.id: idea
+            for idea in [*chosen, *(_spelled(ideas[p.idea], constraints.locale, respell) for p in points)]
         },
         year_round=points,
         notes=tuple(notes),
